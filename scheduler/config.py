@@ -1,0 +1,224 @@
+"""The YAML configuration, validated with pydantic.
+
+Unknown keys are errors (``extra="forbid"``) and every problem is reported at once, with its
+path in the file (``rules.max_shops_per_agent``). Defaults follow the common practice of
+Chinese e-commerce customer-service teams and are documented in ``configs/example.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import InputError
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ShopConfig(_Strict):
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_\-]+$")
+    name: str = ""
+
+
+class ShiftConfig(_Strict):
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_\-]+$")
+    start: str
+    end: str
+    paid_hours: float = Field(gt=0, le=24)
+    night: bool | None = None  # None: inferred (crosses midnight or starts at/after 17:00)
+    volume_share: float | None = Field(default=None, ge=0, le=1)
+
+    @field_validator("start", "end")
+    @classmethod
+    def _hhmm(cls, v: str) -> str:
+        if not _HHMM.match(str(v)):
+            raise ValueError(f"expected a time HH:MM (24 h clock), got {v!r}")
+        return str(v)
+
+    @field_validator("id")
+    @classmethod
+    def _not_reserved(cls, v: str) -> str:
+        if v in ("off", "leave"):
+            raise ValueError(f"'{v}' is reserved for days not worked; choose another shift id")
+        return v
+
+    @property
+    def start_minutes(self) -> int:
+        h, m = self.start.split(":")
+        return int(h) * 60 + int(m)
+
+    @property
+    def end_minutes(self) -> int:
+        """End in minutes after the start day's midnight (past 1440 when crossing midnight)."""
+        h, m = self.end.split(":")
+        end = int(h) * 60 + int(m)
+        return end + 1440 if end <= self.start_minutes else end
+
+    @property
+    def is_night(self) -> bool:
+        if self.night is not None:
+            return self.night
+        return self.end_minutes > 1440 or self.start_minutes >= 17 * 60
+
+
+class BandConfig(_Strict):
+    min: int = Field(80, ge=0)
+    target: int = Field(100, gt=0)
+    max: int = Field(120, gt=0)
+    scale_by_paid_hours: bool = False
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "BandConfig":
+        if not (self.min <= self.target <= self.max):
+            raise ValueError(f"expected min <= target <= max, got {self.min}, {self.target}, {self.max}")
+        return self
+
+
+class RulesConfig(_Strict):
+    max_shops_per_agent: int = Field(2, ge=1, le=3)
+    max_consecutive_workdays: int = Field(6, ge=1, le=31)
+    min_rest_hours: float = Field(11, ge=0, le=48)
+    min_days_off_per_week: int = Field(1, ge=0, le=7)
+    min_days_off_per_month: int = Field(4, ge=0, le=31)
+    max_days_off_per_month: int = Field(10, ge=0, le=31)
+    rotation: Literal["half-month", "balanced", "none"] = "half-month"
+    training_days: int = Field(15, ge=0, le=120)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "RulesConfig":
+        if self.min_days_off_per_month > self.max_days_off_per_month:
+            raise ValueError("expected min_days_off_per_month <= max_days_off_per_month")
+        return self
+
+
+class WeightsConfig(_Strict):
+    """Objective weights, in cost units per unit of each violation."""
+
+    uncovered: int = Field(1000, ge=0)       # per uncovered inquiry
+    under_band_min: int = Field(2, ge=0)     # per inquiry an agent-day falls below band.min
+    nights_spread: int = Field(200, ge=0)    # per night of (max - min) across agents
+    workdays_spread: int = Field(100, ge=0)  # per workday of (max - min) across agents
+    request: int = Field(50, ge=0)           # per unmet request, times the request's weight
+
+
+class SolverConfig(_Strict):
+    time_limit_s: float = Field(30, gt=0)
+    workers: int = Field(2, ge=1, le=64)
+    seed: int = Field(0, ge=0)
+    log: bool = False
+
+
+class ForecastConfig(_Strict):
+    quantiles: list[float] = [0.5, 0.8, 0.9]
+    staffing_quantile: float = 0.8
+    min_history_days: int = Field(28, ge=14)
+    error_window_days: int = Field(365, ge=28)
+
+    @field_validator("quantiles")
+    @classmethod
+    def _quantiles(cls, v: list[float]) -> list[float]:
+        if not v or any(not 0 < q < 1 for q in v):
+            raise ValueError("expected a non-empty list of quantiles strictly between 0 and 1")
+        if len({round(q * 100) for q in v}) != len(v):
+            raise ValueError("expected distinct quantiles (as whole percents)")
+        return sorted(v)
+
+    @model_validator(mode="after")
+    def _staffing_in_list(self) -> "ForecastConfig":
+        if self.staffing_quantile not in self.quantiles:
+            raise ValueError(f"staffing_quantile {self.staffing_quantile} must be one of quantiles {self.quantiles}")
+        return self
+
+
+def _default_shifts() -> list[ShiftConfig]:
+    return [
+        ShiftConfig(id="day", start="08:30", end="17:30", paid_hours=8, volume_share=0.55),
+        ShiftConfig(id="night", start="17:30", end="00:30", paid_hours=7, volume_share=0.45),
+    ]
+
+
+class Config(_Strict):
+    shops: list[ShopConfig] = Field(min_length=1)
+    shifts: list[ShiftConfig] = Field(default_factory=_default_shifts, min_length=1)
+    band: BandConfig = BandConfig()
+    rules: RulesConfig = RulesConfig()
+    weights: WeightsConfig = WeightsConfig()
+    solver: SolverConfig = SolverConfig()
+    forecast: ForecastConfig = ForecastConfig()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Config":
+        for what, items in (("shops", self.shops), ("shifts", self.shifts)):
+            ids = [i.id for i in items]
+            dup = sorted({i for i in ids if ids.count(i) > 1})
+            if dup:
+                raise ValueError(f"{what}: duplicate id(s) {dup}")
+        shares = [s.volume_share for s in self.shifts]
+        if any(s is not None for s in shares):
+            if any(s is None for s in shares):
+                raise ValueError("shifts: give volume_share for every shift or for none")
+            if abs(sum(shares) - 1) > 1e-6:
+                raise ValueError(f"shifts: volume_share must sum to 1, got {sum(shares):g}")
+        return self
+
+    @property
+    def shop_ids(self) -> list[str]:
+        return [s.id for s in self.shops]
+
+    @property
+    def shift_ids(self) -> list[str]:
+        return [s.id for s in self.shifts]
+
+    def shift(self, shift_id: str) -> ShiftConfig:
+        return next(s for s in self.shifts if s.id == shift_id)
+
+    def shift_shares(self) -> dict[str, float]:
+        """Share of a day's volume per shift from config (equal shares when none given)."""
+        if self.shifts[0].volume_share is None:
+            return {s.id: 1 / len(self.shifts) for s in self.shifts}
+        return {s.id: float(s.volume_share) for s in self.shifts}
+
+
+def _format_errors(source: str, err: ValidationError) -> list[str]:
+    out = []
+    for e in err.errors():
+        path = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling; see configs/example.yaml)"
+        out.append(f"{source}: {path}: {msg}")
+    return out
+
+
+def parse_config(data: object, source: str = "config") -> Config:
+    """Validate a loaded YAML mapping; raise InputError listing every problem with its path."""
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: expected a mapping of keys at the top level, got {type(data).__name__}")
+    try:
+        return Config.model_validate(data)
+    except ValidationError as err:
+        raise InputError(_format_errors(source, err)) from None
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a YAML config file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise InputError(f"{path}: cannot read config: {err.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        raise InputError(f"{path}:{where}: not valid YAML ({getattr(err, 'problem', err)})") from None
+    return parse_config(data, str(path))

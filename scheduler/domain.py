@@ -1,0 +1,119 @@
+"""Plain records shared by sizing, the roster model, the validator and reports."""
+
+from __future__ import annotations
+
+import calendar
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pandas as pd
+
+from .config import Config, RulesConfig
+
+TIERS = ("junior", "senior", "elite", "expert", "gold")
+TIER_ALIASES = {"普通": "junior", "高级": "senior", "精英": "elite", "专家": "expert", "金牌": "gold"}
+REQUEST_KINDS = ("leave", "off", "on", "avoid")
+OFF, LEAVE = "off", "leave"
+
+
+def tier_rank(tier: str) -> int:
+    """0 for junior up to 4 for gold."""
+    return TIERS.index(tier)
+
+
+@dataclass(frozen=True)
+class Agent:
+    id: str
+    name: str
+    tier: str
+    shops: tuple[str, ...] = ()  # shops the agent may serve; empty means any
+    hire_date: date | None = None
+
+    def allowed_shops(self, all_shops: list[str]) -> list[str]:
+        return [s for s in all_shops if not self.shops or s in self.shops]
+
+    def in_training(self, day: date, training_days: int) -> bool:
+        """New agents do not count (carry no load) for their first `training_days` days."""
+        return self.hire_date is not None and day < self.hire_date + timedelta(days=training_days)
+
+
+@dataclass(frozen=True)
+class Request:
+    agent_id: str
+    start: date
+    end: date
+    kind: str  # leave | off | on | avoid
+    shift: str | None = None
+    weight: int = 1
+    row: int = 0  # row in the requests file, for explanations
+
+    def days(self) -> list[date]:
+        return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One month to roster: agents, demand per (date, shop, shift), requests, rules."""
+
+    config: Config
+    month: date  # first day of the month
+    agents: tuple[Agent, ...]
+    demand: pd.DataFrame  # columns date (datetime.date), shop, shift, volume (int)
+    requests: tuple[Request, ...] = ()
+    days: tuple[date, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "days", tuple(month_days(self.month)))
+
+    def volume(self) -> dict[tuple[date, str, str], int]:
+        return {(r.date, r.shop, r.shift): int(r.volume) for r in self.demand.itertuples(index=False)}
+
+    def leave_days(self, agent_id: str) -> set[date]:
+        return {d for r in self.requests if r.agent_id == agent_id and r.kind == LEAVE
+                for d in r.days() if d in self.days}
+
+
+def month_days(first: date) -> list[date]:
+    n = calendar.monthrange(first.year, first.month)[1]
+    return [first + timedelta(days=i) for i in range(n)]
+
+
+def parse_month(text: str) -> date:
+    """'2026-08' -> date(2026, 8, 1); ValueError otherwise."""
+    try:
+        ts = pd.Timestamp(f"{text}-01") if len(text) == 7 else None
+    except ValueError:
+        ts = None
+    if ts is None or ts.strftime("%Y-%m") != text:
+        raise ValueError(f"expected a month as YYYY-MM, got {text!r}")
+    return ts.date()
+
+
+def shift_capacity(config: Config, shift_id: str) -> int:
+    """Most inquiries one agent may carry in one worked shift (band max, optionally by paid hours)."""
+    band = config.band
+    if not band.scale_by_paid_hours:
+        return band.max
+    longest = max(s.paid_hours for s in config.shifts)
+    return int(math.floor(band.max * config.shift(shift_id).paid_hours / longest))
+
+
+def days_off_bounds(n_days: int, n_leave: int, rules: RulesConfig) -> tuple[int, int]:
+    """Min and max days off in the month for an agent with `n_leave` days of leave.
+
+    Leave days are neither workdays nor days off; the monthly bounds shrink pro rata with the
+    days the agent is available (floor for the minimum, ceiling for the maximum).
+    """
+    avail = n_days - n_leave
+    lo = math.floor(rules.min_days_off_per_month * avail / n_days)
+    hi = math.ceil(rules.max_days_off_per_month * avail / n_days)
+    return lo, min(hi, avail)
+
+
+def full_weeks(days: list[date] | tuple[date, ...]) -> list[list[date]]:
+    """Calendar weeks (Monday to Sunday) lying wholly inside `days`."""
+    weeks: dict[tuple[int, int], list[date]] = {}
+    for d in days:
+        weeks.setdefault(d.isocalendar()[:2], []).append(d)
+    return [w for w in weeks.values() if len(w) == 7]

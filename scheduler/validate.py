@@ -1,0 +1,152 @@
+"""Independent checker of any roster (ours or hand-made): plain pandas, no solver.
+
+Each hard rule of the roster model is re-checked here from the roster table alone, written
+without the model's code, so a modelling bug cannot hide itself. `check_roster` returns one row
+per violation: ``rule, agent_id, date, shop, shift, detail``.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+from .config import Config
+from .domain import LEAVE, OFF, Agent, Request, month_days
+
+VIOLATION_COLUMNS = ["rule", "agent_id", "date", "shop", "shift", "detail"]
+
+
+def check_roster(roster: pd.DataFrame, config: Config, agents: list[Agent] | tuple[Agent, ...],
+                 demand: pd.DataFrame, month: date, requests: list[Request] | tuple[Request, ...] = ()) -> pd.DataFrame:
+    """All hard-rule violations of `roster` (columns date, agent_id, shift, shop, load)."""
+    days = month_days(month)
+    r = roster.copy()
+    r["date"] = pd.to_datetime(r["date"]).dt.date
+    r["shop"] = r["shop"].fillna("").astype(str)
+    r["load"] = pd.to_numeric(r["load"], errors="coerce")
+    out: list[dict] = []
+
+    def bad(rule: str, detail: str, agent: str = "", d: object = "", shop: str = "", shift: str = "") -> None:
+        out.append({"rule": rule, "agent_id": agent, "date": d, "shop": shop, "shift": shift, "detail": detail})
+
+    shift_ids = set(config.shift_ids)
+    outside = r[~r["date"].isin(days)]
+    for row in outside.itertuples():
+        bad("in_month", f"date outside {month:%Y-%m}", row.agent_id, row.date)
+    r = r[r["date"].isin(days)]
+    worked = r[r["shift"].isin(shift_ids)]
+    resting = r[~r["shift"].isin(shift_ids)]
+
+    # one state per agent and day --------------------------------------------------------------
+    states = r.groupby(["agent_id", "date"])["shift"].agg(lambda s: sorted(set(s)))
+    for (a, d), st in states.items():
+        if len(st) > 1:
+            bad("one_state_per_day", f"several states {st}", a, d)
+    for agent in agents:
+        have = set(r.loc[r["agent_id"] == agent.id, "date"])
+        for d in days:
+            if d not in have:
+                bad("one_state_per_day", "no row (expected a shift, off or leave)", agent.id, d)
+    for row in resting[(resting["shop"] != "") | (resting["load"] != 0)].itertuples():
+        bad("off_rows_empty", f"{row.shift} row must have an empty shop and load 0", row.agent_id, row.date, row.shop)
+    for row in worked[worked["shop"] == ""].itertuples():
+        bad("worked_row_has_shop", "a worked shift needs the shop served", row.agent_id, row.date, "", row.shift)
+    dup = worked[worked.duplicated(["agent_id", "date", "shop"], keep=False)]
+    for (a, d, p), _ in dup.groupby(["agent_id", "date", "shop"]):
+        bad("one_state_per_day", "shop listed twice on one day", a, d, p)
+    for row in r[(r["load"].isna()) | (r["load"] < 0) | (r["load"] != r["load"].round())].itertuples():
+        bad("load_whole", f"load {row.load} is not a whole number >= 0", row.agent_id, row.date, row.shop, row.shift)
+
+    # leave ----------------------------------------------------------------------------------
+    leave = {(q.agent_id, d) for q in requests if q.kind == "leave" for d in q.days() if d in days}
+    state = {(a, d): st[0] for (a, d), st in states.items()}
+    for a, d in sorted(leave):
+        if state.get((a, d), OFF) not in (OFF, LEAVE):
+            bad("leave_honoured", "works on approved leave", a, d, shift=state[a, d])
+    for (a, d), st in state.items():
+        if st == LEAVE and (a, d) not in leave:
+            bad("leave_honoured", "marked leave without an approved leave request", a, d)
+
+    # shops ----------------------------------------------------------------------------------
+    by_agent = {a.id: a for a in agents}
+    limit = config.rules.max_shops_per_agent
+    for a, g in worked.groupby("agent_id"):
+        agent = by_agent.get(a)
+        shops = sorted(set(g["shop"]) - {""})
+        if agent is not None and agent.shops:
+            for p in shops:
+                if p not in agent.shops:
+                    bad("allowed_shops", f"shop not allowed by the team file (allowed {list(agent.shops)})", a, shop=p)
+        if len(shops) > limit:
+            bad("max_shops_per_agent", f"serves {len(shops)} shops {shops}, limit {limit}", a)
+
+    # load cap and training ------------------------------------------------------------------
+    longest = max(s.paid_hours for s in config.shifts)
+    for (a, d, s), load in worked.groupby(["agent_id", "date", "shift"])["load"].sum().items():
+        paid = config.shift(s).paid_hours
+        cap = math.floor(config.band.max * paid / longest) if config.band.scale_by_paid_hours else config.band.max
+        if load > cap:
+            bad("load_cap", f"load {load:g} above band max {cap}", a, d, shift=s)
+        agent = by_agent.get(a)
+        if agent and agent.hire_date and d < agent.hire_date + timedelta(days=config.rules.training_days) and load > 0:
+            bad("training", f"carries load {load:g} while in training (hired {agent.hire_date})", a, d, shift=s)
+
+    # coverage: never more handled than asked --------------------------------------------------
+    vol = {(row.date, row.shop, row.shift): row.volume for row in demand.itertuples()}
+    for (d, p, s), got in worked.groupby(["date", "shop", "shift"])["load"].sum().items():
+        if got > vol.get((d, p, s), 0):
+            bad("coverage", f"assigned {got:g} above volume {vol.get((d, p, s), 0)}", d=d, shop=p, shift=s)
+
+    # rest between consecutive shifts ----------------------------------------------------------
+    need = timedelta(hours=config.rules.min_rest_hours)
+    times = {s.id: (s.start, s.end) for s in config.shifts}
+    for a, g in worked.drop_duplicates(["agent_id", "date"]).groupby("agent_id"):
+        g = g.sort_values("date")
+        spans = []
+        for row in g.itertuples():
+            start = datetime.combine(row.date, datetime.strptime(times[row.shift][0], "%H:%M").time())
+            end = datetime.combine(row.date, datetime.strptime(times[row.shift][1], "%H:%M").time())
+            if end <= start:
+                end += timedelta(days=1)
+            spans.append((row.date, row.shift, start, end))
+        for (d1, s1, _, e1), (d2, s2, b2, _) in zip(spans, spans[1:]):
+            if b2 - e1 < need:
+                bad("min_rest", f"{s1} on {d1} then {s2}: {(b2 - e1).total_seconds() / 3600:g} h rest, "
+                                f"need {config.rules.min_rest_hours:g} h", a, d2, shift=s2)
+
+    # workdays, days off, weeks ----------------------------------------------------------------
+    rules = config.rules
+    night_ids = {s.id for s in config.shifts if s.is_night}
+    for agent in agents:
+        a = agent.id
+        seq = [state.get((a, d), OFF) for d in days]
+        run = 0
+        for d, st in zip(days, seq):
+            run = run + 1 if st in shift_ids else 0
+            if run == rules.max_consecutive_workdays + 1:
+                bad("max_consecutive_workdays", f"more than {rules.max_consecutive_workdays} workdays in a row", a, d)
+        for i in range(len(days) - 6):
+            week = days[i:i + 7]
+            if week[0].weekday() == 0:
+                off = sum(1 for d in week if state.get((a, d), OFF) not in shift_ids)
+                if off < rules.min_days_off_per_week:
+                    bad("min_days_off_per_week", f"{off} days off in the week from {week[0]}, "
+                                                 f"need {rules.min_days_off_per_week}", a, week[0])
+        n_leave = sum(1 for st in seq if st == LEAVE)
+        n_off = sum(1 for st in seq if st == OFF)
+        avail = len(days) - n_leave
+        lo = math.floor(rules.min_days_off_per_month * avail / len(days))
+        hi = min(avail, math.ceil(rules.max_days_off_per_month * avail / len(days)))
+        if not lo <= n_off <= hi:
+            bad("days_off_per_month", f"{n_off} days off; expected {lo}-{hi} ({n_leave} days of leave)", a)
+        if rules.rotation != "none" and night_ids and len(night_ids) < len(shift_ids):
+            kinds = [st in night_ids for st in seq if st in shift_ids]
+            nights, work = sum(kinds), len(kinds)
+            if abs(2 * nights - work) > 2:
+                bad("rotation", f"{nights} nights of {work} workdays; expected within 1 of half", a)
+            switches = sum(1 for x, y in zip(kinds, kinds[1:]) if x != y)
+            if rules.rotation == "half-month" and switches > 1:
+                bad("rotation", f"{switches} switches between day and night blocks; half-month allows 1", a)
+    return pd.DataFrame(out, columns=VIOLATION_COLUMNS)
