@@ -316,3 +316,16 @@ def write_single_csv(frame: pd.DataFrame, path: str | Path, force: bool = False)
 
 def as_date(value: object) -> date:
     return pd.Timestamp(value).date()
+
+
+def read_forecast(path: str | Path, shops: list[str], column: str) -> pd.DataFrame:
+    """Forecast CSV (``date, shop, p50, p80, ...``) -> frame with dates as Timestamps."""
+    frame, probs = _read_raw(path, ["date", "shop", column], [])
+    frame["date"] = _dates(frame, "date", probs)
+    qcols = [c for c in frame.columns if re.fullmatch(r"p\d{1,2}", c)]
+    for c in qcols:
+        frame[c] = _numbers(frame, c, probs)
+    _known(frame, "shop", shops, "shop (not in config shops)", probs)
+    _duplicates(frame.astype({"date": str}), ["date", "shop"], probs)
+    probs.raise_if_any()
+    return frame.reset_index(drop=True)

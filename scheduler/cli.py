@@ -1,0 +1,222 @@
+"""The `staffing` command line: each command parses, loads, calls one library function, writes."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from importlib import resources
+from pathlib import Path
+
+import click
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from .config import load_config
+from .domain import parse_month
+from .errors import InputError
+from .io import (atomic_output_dir, check_output_dir, read_demand, read_forecast, read_history,
+                 read_requests, read_roster, read_team, write_csv)
+from .pipeline import (forecast_window, month_demand, run_forecast, run_roster, run_size,
+                       write_roster_outputs)
+from .reports.charts import forecast_figure, save_figure
+from .roster import RosterError
+from .sizing import DEMAND_OUT_COLUMNS
+from .validate import check_roster
+
+console = Console(stderr=False)
+
+
+class MonthType(click.ParamType):
+    name = "YYYY-MM"
+
+    def convert(self, value, param, ctx):
+        try:
+            return parse_month(str(value))
+        except ValueError as err:
+            self.fail(str(err), param, ctx)
+
+
+MONTH = MonthType()
+EXISTING = click.Path(exists=False, dir_okay=False, path_type=Path)
+
+
+class _Group(click.Group):
+    """Turns bad input into one message on stderr and exit code 2 (no traceback)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except InputError as err:
+            click.echo("error: " + "\n       ".join(err.problems), err=True)
+            ctx.exit(2)
+        except RosterError as err:
+            click.echo(f"error: no roster: {err}", err=True)
+            ctx.exit(1)
+
+
+def _warn(message, category, filename, lineno, file=None, line=None) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="cs-staffing")
+def main() -> None:
+    """Staffing and monthly shift rosters for e-commerce customer-service teams.
+
+    Stages: forecast -> size -> roster -> check. `staffing demo` runs them all on bundled data.
+    """
+    warnings.showwarning = _warn
+
+
+def _out_option(f):
+    f = click.option("--force", is_flag=True, help="Replace a non-empty output folder.")(f)
+    return click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+                        help="Output folder (must be empty or absent unless --force).")(f)
+
+
+@main.command("forecast")
+@click.option("--history", required=True, type=EXISTING, help="History CSV: date,shop,inquiries[,hour].")
+@click.option("--config", "config_path", required=True, type=EXISTING, help="Config YAML.")
+@click.option("--horizon", type=click.IntRange(1, 400), help="Days to forecast after the history ends.")
+@click.option("--month", type=MONTH, help="Forecast this calendar month instead of a horizon.")
+@_out_option
+def forecast_cmd(history, config_path, horizon, month, out, force):
+    """Forecast daily inquiries per shop with quantiles -> forecast.csv, forecast.png."""
+    if horizon and month:
+        raise click.UsageError("give --horizon or --month, not both")
+    check_output_dir(out, force)
+    config = load_config(config_path)
+    hist, _ = read_history(history, config.shop_ids)
+    start, end = forecast_window(hist, month, horizon)
+    fc = run_forecast(hist, config, start, end)
+    with atomic_output_dir(out, force) as tmp:
+        write_csv(fc, tmp / "forecast.csv")
+        qcols = [c for c in fc.columns if c.startswith("p")]
+        save_figure(forecast_figure(hist, fc, qcols), tmp / "forecast.png")
+    console.print(f"forecast {start.date()}..{end.date()} for {fc['shop'].nunique()} shops -> {out / 'forecast.csv'}")
+
+
+@main.command("size")
+@click.option("--forecast", "forecast_path", required=True, type=EXISTING, help="forecast.csv from `staffing forecast`.")
+@click.option("--config", "config_path", required=True, type=EXISTING, help="Config YAML.")
+@click.option("--history", type=EXISTING, help="Hourly history to learn shift shares (else config volume_share).")
+@_out_option
+def size_cmd(forecast_path, config_path, history, out, force):
+    """Demand per shop, day and shift with band head counts -> demand.csv."""
+    check_output_dir(out, force)
+    config = load_config(config_path)
+    col = f"p{round(config.forecast.staffing_quantile * 100)}"
+    fc = read_forecast(forecast_path, config.shop_ids, col)
+    hourly = read_history(history, config.shop_ids)[1] if history else None
+    if history and hourly is None:
+        warnings.warn(f"{history}: no hour column; using config volume_share for shift shares", stacklevel=1)
+    demand = run_size(fc, config, hourly)
+    with atomic_output_dir(out, force) as tmp:
+        write_csv(demand, tmp / "demand.csv", DEMAND_OUT_COLUMNS)
+    console.print(f"demand for {demand['date'].nunique()} days x {demand['shop'].nunique()} shops -> {out / 'demand.csv'}")
+
+
+def _load_roster_inputs(config_path, team, demand, requests):
+    config = load_config(config_path)
+    agents = read_team(team, config.shop_ids)
+    dem = read_demand(demand, config.shop_ids, config.shift_ids)
+    reqs = read_requests(requests, [a.id for a in agents], config.shift_ids) if requests else []
+    return config, agents, dem, reqs
+
+
+@main.command("roster")
+@click.option("--config", "config_path", required=True, type=EXISTING, help="Config YAML.")
+@click.option("--team", required=True, type=EXISTING, help="Team CSV: agent_id,name,tier,shops,hire_date.")
+@click.option("--demand", required=True, type=EXISTING, help="Demand CSV: date,shop,shift,volume.")
+@click.option("--requests", type=EXISTING, help="Requests CSV: agent_id,start,end,kind,shift,weight.")
+@click.option("--month", required=True, type=MONTH, help="Month to roster, YYYY-MM.")
+@_out_option
+def roster_cmd(config_path, team, demand, requests, month, out, force):
+    """Solve the month's roster (CP-SAT), check it, write roster/coverage/agents/summary/xlsx/png."""
+    check_output_dir(out, force)
+    config, agents, dem, reqs = _load_roster_inputs(config_path, team, demand, requests)
+    outcome = run_roster(config, agents, dem, month, reqs)
+    with atomic_output_dir(out, force) as tmp:
+        write_roster_outputs(tmp, outcome)
+    _print_summary(outcome.summary, out)
+
+
+@main.command("check")
+@click.option("--config", "config_path", required=True, type=EXISTING, help="Config YAML.")
+@click.option("--team", required=True, type=EXISTING, help="Team CSV.")
+@click.option("--demand", required=True, type=EXISTING, help="Demand CSV.")
+@click.option("--requests", type=EXISTING, help="Requests CSV.")
+@click.option("--roster", "roster_path", required=True, type=EXISTING, help="Roster CSV to check.")
+@click.option("--month", type=MONTH, help="Month of the roster (default: the month of its first date).")
+def check_cmd(config_path, team, demand, requests, roster_path, month):
+    """Check any roster against every hard rule; exit 1 and list violations if any break."""
+    config, agents, dem, reqs = _load_roster_inputs(config_path, team, demand, requests)
+    roster = read_roster(roster_path, [a.id for a in agents], config.shop_ids, config.shift_ids)
+    if month is None:
+        if roster.empty:
+            raise InputError(f"{roster_path}: no rows; give --month")
+        first = min(roster["date"])
+        month = first.replace(day=1)
+    hard = check_roster(roster, config, agents, month_demand(dem, config, month), month, reqs)
+    if hard.empty:
+        console.print(f"[green]OK[/green]: {roster_path} breaks no hard rule ({len(agents)} agents, {month:%Y-%m})")
+        return
+    table = Table(title=f"{len(hard)} hard-rule violations in {roster_path}")
+    for c in hard.columns:
+        table.add_column(c)
+    for rec in hard.head(200).itertuples(index=False):
+        table.add_row(*[str(x) for x in rec])
+    console.print(table)
+    raise SystemExit(1)
+
+
+@main.command("demo")
+@click.option("--out", default="staffing-demo", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder.")
+@click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), help="Override solver.time_limit_s.")
+def demo_cmd(out, force, time_limit):
+    """Run forecast -> size -> roster -> check on the bundled demo data for the month after it."""
+    started = time.perf_counter()
+    check_output_dir(out, force)
+    data = resources.files("scheduler.demo_data")
+    with resources.as_file(data) as root:
+        config = load_config(root / "config.yaml")
+        if time_limit:
+            config = config.model_copy(update={"solver": config.solver.model_copy(update={"time_limit_s": time_limit})})
+        hist, hourly = read_history(root / "history.csv", config.shop_ids)
+        agents = read_team(root / "team.csv", config.shop_ids)
+        reqs = read_requests(root / "requests.csv", [a.id for a in agents], config.shift_ids)
+    last = pd.Timestamp(hist["date"].max())
+    month = (last + pd.offsets.MonthBegin(1)).date()
+    start, end = forecast_window(hist, month, None)
+    fc = run_forecast(hist, config, start, end)
+    demand = run_size(fc, config, hourly)
+    outcome = run_roster(config, agents, demand, month, reqs)
+    with atomic_output_dir(out, force) as tmp:
+        write_csv(fc, tmp / "forecast.csv")
+        save_figure(forecast_figure(hist, fc, [c for c in fc.columns if c.startswith("p")]), tmp / "forecast.png")
+        write_csv(demand, tmp / "demand.csv", DEMAND_OUT_COLUMNS)
+        outcome.summary["forecast_model"] = str(fc["model"].iloc[0])
+        outcome.summary["demo_seconds"] = round(time.perf_counter() - started, 2)
+        write_roster_outputs(tmp, outcome)
+    _print_summary(outcome.summary, out)
+
+
+def _print_summary(s: dict, out: Path) -> None:
+    table = Table(title=f"Roster {s.get('month', '')} -> {out}")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    rows = [("forecast model", s.get("forecast_model")), ("solver status", s["status"]),
+            ("objective / bound", f"{s['objective']:.0f} / {s['best_bound']:.0f} (gap {s['gap']:.1%})"),
+            ("solve seconds", s["solve_seconds"]),
+            ("inquiries / uncovered", f"{s['volume_inquiries']} / {s['uncovered_inquiries']} ({s['uncovered_share']:.2%})"),
+            ("hard violations (validator)", s["hard_violations"]),
+            ("nights per agent (min-max)", f"{s['nights_min']}-{s['nights_max']}"),
+            ("workdays per agent (min-max)", f"{s['workdays_min']}-{s['workdays_max']}"),
+            ("soft violations", s["soft_violations"])]
+    for k, v in rows:
+        if v is not None:
+            table.add_row(k, str(v))
+    console.print(table)

@@ -1,0 +1,1 @@
+"""Tables, charts and workbooks made from roster results. Charts return Figures, never show."""
