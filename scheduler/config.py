@@ -114,6 +114,9 @@ class SolverConfig(_Strict):
     workers: int = Field(2, ge=1, le=64)
     seed: int = Field(0, ge=0)
     log: bool = False
+    # true: the limit is CP-SAT deterministic time and parallel workers interleave, so the same
+    # inputs and seed give the same roster on any machine load (slower to find first solutions)
+    deterministic: bool = False
 
 
 class ForecastConfig(_Strict):

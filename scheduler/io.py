@@ -126,10 +126,11 @@ def _numbers(frame: pd.DataFrame, col: str, probs: _Problems, *, integer: bool =
     return values
 
 
-def _known(frame: pd.DataFrame, col: str, allowed: list[str], what: str, probs: _Problems) -> None:
+def _known(frame: pd.DataFrame, col: str, allowed: list[str], what: str, probs: _Problems, source: str = "") -> None:
+    where = f" (not in {source})" if source else ""
     for row, text in frame[col].items():
         if text not in allowed:
-            probs.add(row, col, f"unknown {what} {text!r}; expected one of {allowed}")
+            probs.add(row, col, f"unknown {what} {text!r}{where}; expected one of {allowed}")
 
 
 def _duplicates(frame: pd.DataFrame, key: list[str], probs: _Problems) -> None:
@@ -158,7 +159,7 @@ def read_history(path: str | Path, shops: list[str] | None = None) -> tuple[pd.D
         frame["hour"] = _numbers(frame, "hour", probs, integer=True, lo=0, hi=23)
         key.append("hour")
     if shops is not None:
-        _known(frame, "shop", shops, "shop (not in config shops)", probs)
+        _known(frame, "shop", shops, "shop", probs, "the config's shops")
     for row, text in frame["shop"].items():
         if text == "":
             probs.add(row, "shop", "empty; expected a shop id")
@@ -210,7 +211,7 @@ def read_requests(path: str | Path, agent_ids: list[str], shift_ids: list[str]) 
     start = _dates(frame, "start", probs)
     end = _dates(frame, "end", probs, required=False)
     weight = _numbers(frame, "weight", probs, integer=True, lo=0, default=1)
-    _known(frame, "agent_id", agent_ids, "agent (not in the team file)", probs)
+    _known(frame, "agent_id", agent_ids, "agent", probs, "the team file")
     _known(frame, "kind", list(REQUEST_KINDS), "request kind", probs)
     out = []
     for row, rec in frame.iterrows():
@@ -234,8 +235,8 @@ def read_demand(path: str | Path, shops: list[str], shift_ids: list[str]) -> pd.
     frame, probs = _read_raw(path, DEMAND_COLUMNS, [])
     dates = _dates(frame, "date", probs)
     volume = _numbers(frame, "volume", probs)
-    _known(frame, "shop", shops, "shop (not in config shops)", probs)
-    _known(frame, "shift", shift_ids, "shift (not in config shifts)", probs)
+    _known(frame, "shop", shops, "shop", probs, "the config's shops")
+    _known(frame, "shift", shift_ids, "shift", probs, "the config's shifts")
     _duplicates(frame, ["date", "shop", "shift"], probs)
     probs.raise_if_any()
     frame["date"] = dates.dt.date
@@ -248,7 +249,7 @@ def read_roster(path: str | Path, agent_ids: list[str], shops: list[str], shift_
     frame, probs = _read_raw(path, ROSTER_COLUMNS, [])
     dates = _dates(frame, "date", probs)
     load = _numbers(frame, "load", probs, default=0)
-    _known(frame, "agent_id", agent_ids, "agent (not in the team file)", probs)
+    _known(frame, "agent_id", agent_ids, "agent", probs, "the team file")
     _known(frame, "shift", shift_ids + ["off", "leave"], "shift", probs)
     for row, text in frame["shop"].items():
         if text and text not in shops:
@@ -325,7 +326,7 @@ def read_forecast(path: str | Path, shops: list[str], column: str) -> pd.DataFra
     qcols = [c for c in frame.columns if re.fullmatch(r"p\d{1,2}", c)]
     for c in qcols:
         frame[c] = _numbers(frame, c, probs)
-    _known(frame, "shop", shops, "shop (not in config shops)", probs)
+    _known(frame, "shop", shops, "shop", probs, "the config's shops")
     _duplicates(frame.astype({"date": str}), ["date", "shop"], probs)
     probs.raise_if_any()
     return frame.reset_index(drop=True)

@@ -35,10 +35,10 @@ def hour_to_shift_weights(shifts: list[ShiftConfig]) -> pd.DataFrame:
         if owner[m] is None:
             nxt = next((sid for st, sid in starts if st > m), starts[0][1])
             owner[m] = nxt
-    weights = pd.DataFrame(0.0, index=range(24), columns=[s.id for s in shifts])
+    minutes = pd.DataFrame(0, index=range(24), columns=[s.id for s in shifts])
     for m, sid in enumerate(owner):
-        weights.loc[m // 60, sid] += 1 / 60
-    return weights
+        minutes.loc[m // 60, sid] += 1
+    return minutes / 60
 
 
 def learn_shift_shares(hourly: pd.DataFrame, shifts: list[ShiftConfig]) -> pd.DataFrame:
@@ -47,7 +47,7 @@ def learn_shift_shares(hourly: pd.DataFrame, shifts: list[ShiftConfig]) -> pd.Da
     per_shift = hourly[["inquiries"]].to_numpy() * weights.loc[hourly["hour"].to_numpy()].to_numpy()
     frame = pd.DataFrame(per_shift, columns=weights.columns)
     frame["shop"] = hourly["shop"].to_numpy()
-    frame["weekday"] = pd.to_datetime(hourly["date"]).dt.weekday.to_numpy()
+    frame["weekday"] = pd.to_datetime(hourly["date"]).dt.day_of_week.to_numpy()
     sums = frame.groupby(["shop", "weekday"])[list(weights.columns)].sum()
     total = sums.sum(axis=1).replace(0, np.nan)
     shares = sums.div(total, axis=0)
@@ -92,7 +92,7 @@ def size_demand(forecast: pd.DataFrame, config: Config, shares: pd.DataFrame | N
         share_matrix = np.tile([cfg[s] for s in shift_ids], (len(fc), 1))
     else:
         keyed = shares.set_index(["shop", "weekday"])[shift_ids]
-        idx = pd.MultiIndex.from_arrays([fc["shop"], fc["date"].dt.weekday])
+        idx = pd.MultiIndex.from_arrays([fc["shop"], fc["date"].dt.day_of_week])
         share_matrix = keyed.reindex(idx).to_numpy()
         no_share = np.isnan(share_matrix).any(axis=1)
         if no_share.any():

@@ -14,7 +14,7 @@ SUMMARY_KEYS = ["status", "objective", "best_bound", "gap", "solve_seconds", "un
 def agents_table(roster: pd.DataFrame, agents: list[Agent] | tuple[Agent, ...], config: Config) -> pd.DataFrame:
     """One row per agent: workdays, shifts per type, days off, weekend days off, shops, load."""
     days = roster.drop_duplicates(["agent_id", "date"]).copy()
-    days["weekend"] = pd.to_datetime(days["date"]).dt.weekday >= 5
+    days["weekend"] = pd.to_datetime(days["date"]).dt.day_of_week >= 5
     rows = []
     for agent in agents:
         d = days[days["agent_id"] == agent.id]

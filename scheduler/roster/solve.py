@@ -64,7 +64,11 @@ def build_model(problem: Problem, fixed_sets: dict | None = None) -> BuiltModel:
 
 def configure_solver(solver: cp_model.CpSolver, cfg: SolverConfig) -> None:
     """All CP-SAT settings go through `solver.parameters` (plain attributes are ignored)."""
-    solver.parameters.max_time_in_seconds = cfg.time_limit_s
+    if cfg.deterministic:
+        solver.parameters.max_deterministic_time = cfg.time_limit_s
+        solver.parameters.interleave_search = cfg.workers > 1
+    else:
+        solver.parameters.max_time_in_seconds = cfg.time_limit_s
     solver.parameters.num_workers = cfg.workers
     solver.parameters.random_seed = cfg.seed
     solver.parameters.log_search_progress = cfg.log
@@ -112,8 +116,8 @@ def solve_roster(problem: Problem, log_callback: Callable[[str], None] | None = 
         roster=roster,
         coverage=coverage_frame(roster, solver, built.vars),
         violations=violations(solver, built.penalties),
-        parameters={"time_limit_s": solver.parameters.max_time_in_seconds,
-                    "workers": solver.parameters.num_workers, "seed": solver.parameters.random_seed},
+        parameters={"time_limit_s": problem.config.solver.time_limit_s, "workers": solver.parameters.num_workers,
+                    "seed": solver.parameters.random_seed, "deterministic": problem.config.solver.deterministic},
     )
 
 

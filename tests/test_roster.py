@@ -1,0 +1,165 @@
+"""Each hard rule of the CP-SAT model alone: a forbidden case (INFEASIBLE when forced), an
+allowed case, and solved rosters that the independent validator passes."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from ortools.sat.python import cp_model
+
+from conftest import MONTH, make_agents, make_config, make_demand, make_problem
+from scheduler.domain import Request
+from scheduler.roster import build_model, configure_solver, solve_roster
+from scheduler.roster.rules import night_first_phase
+from scheduler.validate import check_roster
+
+D = [MONTH + timedelta(days=i) for i in range(28)]
+
+
+def forced_status(problem, forced: dict[tuple, int]) -> str:
+    """Solve with some shift/off variables forced; returns CP-SAT's status name."""
+    built = build_model(problem)
+    v = built.vars
+    for key, val in forced.items():
+        var = v.shift[key] if len(key) == 3 else v.off[key]
+        built.model.add(var == val)
+    solver = cp_model.CpSolver()
+    configure_solver(solver, problem.config.solver)
+    solver.parameters.stop_after_first_solution = True
+    return solver.status_name(solver.solve(built.model))
+
+
+def tiny(rotation="none", **rules):
+    config = make_config(shops=("big",), rules={"rotation": rotation, **rules}, solver={"time_limit_s": 10})
+    agents = make_agents(2)
+    return make_problem(config, agents, make_demand(config, per_shift={"big": 60}))
+
+
+def test_rest_night_then_day_is_forbidden_at_11h():
+    p = tiny()
+    assert forced_status(p, {("A01", D[3], "night"): 1, ("A01", D[4], "day"): 1}) == "INFEASIBLE"
+
+
+@pytest.mark.parametrize("first,second", [("night", "night"), ("day", "night"), ("day", "day")])
+def test_rest_allowed_successions(first, second):
+    assert forced_status(tiny(), {("A01", D[3], first): 1, ("A01", D[4], second): 1}) in ("FEASIBLE", "OPTIMAL")
+
+
+def test_rest_night_then_day_allowed_when_rule_relaxed():
+    p = tiny(min_rest_hours=8)  # night ends 00:30, day starts 08:30: exactly 8 h
+    assert forced_status(p, {("A01", D[3], "night"): 1, ("A01", D[4], "day"): 1}) in ("FEASIBLE", "OPTIMAL")
+
+
+def test_max_consecutive_workdays():
+    p = tiny(min_days_off_per_week=0)
+    six = {("A01", d): 0 for d in D[:6]}
+    assert forced_status(p, six) in ("FEASIBLE", "OPTIMAL")
+    seven = {("A01", d): 0 for d in D[:7]}
+    assert forced_status(p, seven) == "INFEASIBLE"
+
+
+def test_min_days_off_per_week_binds_on_whole_weeks_only():
+    p = tiny(max_consecutive_workdays=10)
+    monday = D[1]  # 2026-02-02
+    assert monday.weekday() == 0
+    week = {("A01", monday + timedelta(days=i)): 0 for i in range(7)}
+    assert forced_status(p, week) == "INFEASIBLE"
+    straddling = {("A01", monday + timedelta(days=i)): 0 for i in range(3, 10)}  # Thu..Wed
+    assert forced_status(p, straddling) in ("FEASIBLE", "OPTIMAL")
+
+
+def test_days_off_per_month_bounds():
+    p = tiny(min_days_off_per_month=4, max_days_off_per_month=8)
+    nine_off = {("A01", D[i]): 1 for i in range(0, 27, 3)}
+    assert len(nine_off) == 9
+    assert forced_status(p, nine_off) == "INFEASIBLE"
+    assert forced_status(p, dict(list(nine_off.items())[:8])) in ("FEASIBLE", "OPTIMAL")
+
+
+def test_half_month_rotation_allows_one_switch_only():
+    p = tiny(rotation="half-month")
+    nf = night_first_phase(p)["A01"]
+    first, second = ("night", "day") if nf else ("day", "night")
+    back_again = {("A01", D[2], first): 1, ("A01", D[14], second): 1, ("A01", D[25], first): 1}
+    assert forced_status(p, back_again) == "INFEASIBLE"
+    assert forced_status(p, {("A01", D[2], first): 1, ("A01", D[20], second): 1}) in ("FEASIBLE", "OPTIMAL")
+
+
+def test_balanced_rotation_counts_nights():
+    p = tiny(rotation="balanced")
+    many_nights = {("A01", D[i], "night"): 1 for i in range(0, 28, 2)}  # 14 nights
+    many_nights.update({("A01", D[i]): 1 for i in range(1, 28, 2)})     # and 14 days off
+    assert forced_status(p, many_nights) == "INFEASIBLE"
+
+
+def test_leave_is_never_worked_and_written_as_leave():
+    config = make_config(shops=("big",), solver={"time_limit_s": 5})
+    agents = make_agents(3)
+    req = [Request("A02", D[5], D[8], "leave")]
+    res = solve_roster(make_problem(config, agents, make_demand(config, per_shift={"big": 100}), req))
+    rows = res.roster[(res.roster["agent_id"] == "A02") & res.roster["date"].isin(D[5:9])]
+    assert list(rows["shift"]) == ["leave"] * 4
+    assert (rows["shop"] == "").all() and (rows["load"] == 0).all()
+
+
+def test_load_cap_leaves_uncovered_instead_of_infeasible():
+    config = make_config(shops=("big",), rules={"rotation": "none"}, solver={"time_limit_s": 5})
+    agents = make_agents(2)
+    res = solve_roster(make_problem(config, agents, make_demand(config, per_shift={"big": 500})))
+    worked = res.roster[res.roster["shift"].isin(["day", "night"])]
+    assert worked.groupby(["agent_id", "date"])["load"].sum().max() <= 120
+    # two agents can carry at most 2 * 120 a day in total; the rest is reported uncovered
+    assert res.coverage["uncovered"].sum() >= 28 * 1000 - 2 * 28 * 120
+    assert (res.coverage["volume"] - res.coverage["assigned"] == res.coverage["uncovered"]).all()
+
+
+def test_shop_limit_and_allowed_shops():
+    config = make_config(shops=("a", "b", "c"), rules={"max_shops_per_agent": 1, "rotation": "none"},
+                         solver={"time_limit_s": 5})
+    agents = make_agents(4, shops={1: ("c",)})
+    res = solve_roster(make_problem(config, agents, make_demand(config, per_shift={"a": 60, "b": 60, "c": 60})))
+    served = res.roster[res.roster["shop"] != ""].groupby("agent_id")["shop"].nunique()
+    assert served.max() == 1
+    assert set(res.roster.loc[(res.roster["agent_id"] == "A01") & (res.roster["shop"] != ""), "shop"]) == {"c"}
+
+
+def test_trainee_carries_no_load():
+    config = make_config(shops=("big",), solver={"time_limit_s": 5})
+    agents = make_agents(3)
+    agents[0] = type(agents[0])("A01", "new", "junior", (), hire_date=date(2026, 2, 1))
+    res = solve_roster(make_problem(config, agents, make_demand(config, per_shift={"big": 80})))
+    early = res.roster[(res.roster["agent_id"] == "A01") & (res.roster["date"] < date(2026, 2, 16))]
+    assert early["load"].sum() == 0
+    assert check_roster(res.roster, config, agents, make_demand(config, per_shift={"big": 80}), MONTH).empty
+
+
+def test_solved_roster_passes_validator(small_problem):
+    res = solve_roster(small_problem)
+    hard = check_roster(res.roster, small_problem.config, small_problem.agents, small_problem.demand,
+                        small_problem.month, small_problem.requests)
+    assert hard.empty, hard.to_string()
+    cov = res.coverage
+    assert (cov["volume"] - cov["assigned"] == cov["uncovered"]).all()
+    assert res.status in ("OPTIMAL", "FEASIBLE")
+
+
+def test_solver_parameters_take_effect():
+    """The CP-SAT log echoes the parameters it runs with: proof they were set on solver.parameters."""
+    config = make_config(shops=("big",), solver={"time_limit_s": 3.5, "workers": 1, "seed": 7})
+    lines: list[str] = []
+    problem = make_problem(config, make_agents(2), make_demand(config, per_shift={"big": 60}))
+    from scheduler.roster.solve import solve_roster as solve
+    res = solve(problem, log_callback=lines.append)
+    params = next(line for line in lines if line.startswith("Parameters:"))
+    assert "max_time_in_seconds: 3.5" in params and "num_workers: 1" in params and "random_seed: 7" in params
+    assert res.parameters == {"time_limit_s": 3.5, "workers": 1, "seed": 7, "deterministic": False}
+
+
+def test_deterministic_mode_gives_the_same_roster_twice():
+    config = make_config(solver={"time_limit_s": 2, "workers": 2, "seed": 3, "deterministic": True})
+    agents = make_agents(5)
+    problem = make_problem(config, agents, make_demand(config, per_shift={"big": 100, "small": 30}, noise=0.2))
+    a, b = solve_roster(problem), solve_roster(problem)
+    assert a.roster.equals(b.roster)
+    assert a.objective == b.objective
