@@ -163,3 +163,25 @@ def test_deterministic_mode_gives_the_same_roster_twice():
     a, b = solve_roster(problem), solve_roster(problem)
     assert a.roster.equals(b.roster)
     assert a.objective == b.objective
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n_agents=st.integers(2, 6), big=st.integers(0, 400), small=st.integers(0, 120),
+       rotation=st.sampled_from(["half-month", "balanced", "none"]), limit=st.integers(1, 2),
+       leave_day=st.integers(0, 27), seed=st.integers(0, 10))
+def test_property_random_instances_give_valid_rosters(n_agents, big, small, rotation, limit, leave_day, seed):
+    config = make_config(rules={"rotation": rotation, "max_shops_per_agent": limit},
+                         solver={"time_limit_s": 2, "seed": seed})
+    agents = make_agents(n_agents, shops={1: ("small",)})
+    demand = make_demand(config, per_shift={"big": big, "small": small}, seed=seed, noise=0.3)
+    requests = [Request("A02", D[leave_day], D[min(27, leave_day + 2)], "leave")]
+    problem = make_problem(config, agents, demand, requests)
+    res = solve_roster(problem)
+    hard = check_roster(res.roster, config, agents, demand, MONTH, requests)
+    assert hard.empty, hard.to_string()
+    cov = res.coverage
+    assert (cov["uncovered"] == cov["volume"] - cov["assigned"]).all()
