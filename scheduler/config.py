@@ -36,6 +36,14 @@ class ShiftConfig(_Strict):
     night: bool | None = None  # None: inferred (crosses midnight or starts at/after 17:00)
     volume_share: float | None = Field(default=None, ge=0, le=1)
 
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _unquoted_time(cls, v: object) -> object:
+        # YAML 1.1 reads an unquoted 17:30 as the base-60 integer 1050: take it back as a time
+        if isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 1440:
+            return f"{v // 60:02d}:{v % 60:02d}"
+        return v
+
     @field_validator("start", "end")
     @classmethod
     def _hhmm(cls, v: str) -> str:

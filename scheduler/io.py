@@ -237,7 +237,7 @@ def read_demand(path: str | Path, shops: list[str], shift_ids: list[str]) -> pd.
     volume = _numbers(frame, "volume", probs)
     _known(frame, "shop", shops, "shop", probs, "the config's shops")
     _known(frame, "shift", shift_ids, "shift", probs, "the config's shifts")
-    _duplicates(frame, ["date", "shop", "shift"], probs)
+    _duplicates(frame.assign(date=dates.astype(str)), ["date", "shop", "shift"], probs)
     probs.raise_if_any()
     frame["date"] = dates.dt.date
     frame["volume"] = volume.round().astype(int)
