@@ -99,6 +99,8 @@ class RulesConfig(_Strict):
     max_days_off_per_month: int = Field(10, ge=0, le=31)
     rotation: Literal["half-month", "balanced", "none"] = "half-month"
     training_days: int = Field(15, ge=0, le=120)
+    min_senior_per_shift: int = Field(0, ge=0, le=20)  # agents of tier senior or above per shop-shift with volume
+    allow_third_shop_for: list[str] = []                # agent ids who may serve a third shop (flagged, penalised)
 
     @model_validator(mode="after")
     def _ordered(self) -> "RulesConfig":
@@ -115,6 +117,12 @@ class WeightsConfig(_Strict):
     nights_spread: int = Field(200, ge=0)    # per night of (max - min) across agents
     workdays_spread: int = Field(100, ge=0)  # per workday of (max - min) across agents
     request: int = Field(50, ge=0)           # per unmet request, times the request's weight
+    weekend_off_spread: int = Field(50, ge=0)  # per weekend day off of (max - min) across agents
+    third_shop: int = Field(500, ge=0)       # per agent serving a third shop (the flagged exception)
+    shop_pairing: int = Field(20, ge=0)      # per agent serving two of the bigger half of the shops
+    primary_share: int = Field(1, ge=0)      # per inquiry an agent's second shop carries beyond the main
+    shop_change: int = Field(100, ge=0)      # per agent whose shops differ from last month (--previous)
+    plan_change: int = Field(300, ge=0)      # per agent-day changed from the published plan (re-planning)
 
 
 class SolverConfig(_Strict):

@@ -13,7 +13,7 @@ from .config import Config, RulesConfig
 
 TIERS = ("junior", "senior", "elite", "expert", "gold")
 TIER_ALIASES = {"普通": "junior", "高级": "senior", "精英": "elite", "专家": "expert", "金牌": "gold"}
-REQUEST_KINDS = ("leave", "off", "on", "avoid")
+REQUEST_KINDS = ("leave", "off", "on", "avoid", "fixed")
 OFF, LEAVE = "off", "leave"
 
 
@@ -29,6 +29,16 @@ class Agent:
     tier: str
     shops: tuple[str, ...] = ()  # shops the agent may serve; empty means any
     hire_date: date | None = None
+    group: str = ""  # contract group: fairness compares agents within a group
+
+    @property
+    def senior(self) -> bool:
+        """Tier senior or above (counts for rules.min_senior_per_shift)."""
+        return tier_rank(self.tier) >= tier_rank("senior")
+
+    def shop_limit(self, rules) -> int:
+        """Most shops this agent may serve: the rule, or 3 where the config names the agent."""
+        return max(rules.max_shops_per_agent, 3 if self.id in rules.allow_third_shop_for else 0)
 
     def allowed_shops(self, all_shops: list[str]) -> list[str]:
         return [s for s in all_shops if not self.shops or s in self.shops]
@@ -43,7 +53,7 @@ class Request:
     agent_id: str
     start: date
     end: date
-    kind: str  # leave | off | on | avoid
+    kind: str  # leave | off | on | avoid | fixed
     shift: str | None = None
     weight: int = 1
     row: int = 0  # row in the requests file, for explanations
@@ -61,10 +71,27 @@ class Problem:
     agents: tuple[Agent, ...]
     demand: pd.DataFrame  # columns date (datetime.date), shop, shift, volume (int)
     requests: tuple[Request, ...] = ()
+    previous: pd.DataFrame | None = None  # last month's roster (date, agent_id, shift, shop, load)
+    plan: pd.DataFrame | None = None      # this month's published roster, for re-planning
+    fix_until: date | None = None         # with `plan`: days up to here are kept as published
     days: tuple[date, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "days", tuple(month_days(self.month)))
+
+    def previous_states(self) -> dict[tuple[str, date], str]:
+        """(agent, day) -> shift id, off or leave for the days of the previous roster."""
+        return _states(self.previous)
+
+    def plan_states(self) -> dict[tuple[str, date], str]:
+        return _states(self.plan)
+
+    def previous_shops(self) -> dict[str, set[str]]:
+        """Shops each agent served (load > 0) in the previous roster."""
+        if self.previous is None:
+            return {}
+        worked = self.previous[(self.previous["shop"].fillna("") != "") & (self.previous["load"] > 0)]
+        return {a: set(g["shop"]) for a, g in worked.groupby("agent_id")}
 
     def volume(self) -> dict[tuple[date, str, str], int]:
         return {(r.date, r.shop, r.shift): int(r.volume) for r in self.demand.itertuples(index=False)}
@@ -72,6 +99,13 @@ class Problem:
     def leave_days(self, agent_id: str) -> set[date]:
         return {d for r in self.requests if r.agent_id == agent_id and r.kind == LEAVE
                 for d in r.days() if d in self.days}
+
+
+def _states(roster: pd.DataFrame | None) -> dict[tuple[str, date], str]:
+    if roster is None:
+        return {}
+    first = roster.drop_duplicates(["agent_id", "date"])
+    return {(r.agent_id, r.date): r.shift for r in first.itertuples(index=False)}
 
 
 def month_days(first: date) -> list[date]:

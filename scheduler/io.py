@@ -182,7 +182,7 @@ def read_history(path: str | Path, shops: list[str] | None = None) -> tuple[pd.D
 
 def read_team(path: str | Path, shops: list[str]) -> list[Agent]:
     """Team CSV -> agents. Tiers in English or Chinese; `shops` is `;`-separated (empty = any)."""
-    frame, probs = _read_raw(path, ["agent_id", "tier"], ["name", "shops", "hire_date"])
+    frame, probs = _read_raw(path, ["agent_id", "tier"], ["name", "shops", "hire_date", "group"])
     hire = _dates(frame, "hire_date", probs, required=False)
     agents = []
     for row, rec in frame.iterrows():
@@ -197,7 +197,7 @@ def read_team(path: str | Path, shops: list[str]) -> list[Agent]:
             if s not in shops:
                 probs.add(row, "shops", f"unknown shop {s!r}; expected shops from the config {shops}")
         hd = None if pd.isna(hire[row]) else hire[row].date()
-        agents.append(Agent(rec["agent_id"], rec["name"] or rec["agent_id"], tier, allowed, hd))
+        agents.append(Agent(rec["agent_id"], rec["name"] or rec["agent_id"], tier, allowed, hd, rec["group"]))
     _duplicates(frame, ["agent_id"], probs)
     if not agents:
         probs.add(None, None, "no agents; expected at least one row")
@@ -206,7 +206,7 @@ def read_team(path: str | Path, shops: list[str]) -> list[Agent]:
 
 
 def read_requests(path: str | Path, agent_ids: list[str], shift_ids: list[str]) -> list[Request]:
-    """Requests CSV -> requests. `leave` is hard; `off`, `on`, `avoid` are soft wishes."""
+    """Requests CSV -> requests. `leave` and `fixed` are hard; `off`, `on`, `avoid` are soft wishes."""
     frame, probs = _read_raw(path, ["agent_id", "start", "kind"], ["end", "shift", "weight"])
     start = _dates(frame, "start", probs)
     end = _dates(frame, "end", probs, required=False)

@@ -13,14 +13,21 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from .config import Config
-from .domain import LEAVE, OFF, Agent, Request, month_days
+from .domain import LEAVE, OFF, TIERS, Agent, Request, month_days
 
 VIOLATION_COLUMNS = ["rule", "agent_id", "date", "shop", "shift", "detail"]
 
 
 def check_roster(roster: pd.DataFrame, config: Config, agents: list[Agent] | tuple[Agent, ...],
-                 demand: pd.DataFrame, month: date, requests: list[Request] | tuple[Request, ...] = ()) -> pd.DataFrame:
-    """All hard-rule violations of `roster` (columns date, agent_id, shift, shop, load)."""
+                 demand: pd.DataFrame, month: date, requests: list[Request] | tuple[Request, ...] = (),
+                 previous: pd.DataFrame | None = None, plan: pd.DataFrame | None = None,
+                 fix_until: date | None = None) -> pd.DataFrame:
+    """All hard-rule violations of `roster` (columns date, agent_id, shift, shop, load).
+
+    `previous` (last month's roster) extends the checks of consecutive workdays, rest, the
+    week straddling the month's start and the rotation phase over the month boundary; `plan`
+    with `fix_until` checks that the published days were kept in a re-plan.
+    """
     days = month_days(month)
     r = roster.copy()
     r["date"] = pd.to_datetime(r["date"]).dt.date
@@ -69,9 +76,23 @@ def check_roster(roster: pd.DataFrame, config: Config, agents: list[Agent] | tup
         if st == LEAVE and (a, d) not in leave:
             bad("leave_honoured", "marked leave without an approved leave request", a, d)
 
+    for q in requests:
+        if q.kind != "fixed":
+            continue
+        for d in q.days():
+            st = state.get((q.agent_id, d))
+            if d in days and (st not in shift_ids if q.shift is None else st != q.shift):
+                bad("fixed_assignment", f"requests row {q.row} fixes {q.shift or 'a shift'}, roster has {st}",
+                    q.agent_id, d)
+    if plan is not None and fix_until is not None:
+        published = plan.drop_duplicates(["agent_id", "date"])
+        for row in published[pd.to_datetime(published["date"]).dt.date <= fix_until].itertuples():
+            if row.date in days and state.get((row.agent_id, row.date)) != row.shift:
+                bad("published_plan", f"published {row.shift}, re-plan has {state.get((row.agent_id, row.date))}",
+                    row.agent_id, row.date)
+
     # shops ----------------------------------------------------------------------------------
     by_agent = {a.id: a for a in agents}
-    limit = config.rules.max_shops_per_agent
     for a, g in worked.groupby("agent_id"):
         agent = by_agent.get(a)
         shops = sorted(set(g["shop"]) - {""})
@@ -79,8 +100,11 @@ def check_roster(roster: pd.DataFrame, config: Config, agents: list[Agent] | tup
             for p in shops:
                 if p not in agent.shops:
                     bad("allowed_shops", f"shop not allowed by the team file (allowed {list(agent.shops)})", a, shop=p)
-        if len(shops) > limit:
-            bad("max_shops_per_agent", f"serves {len(shops)} shops {shops}, limit {limit}", a)
+        limit = config.rules.max_shops_per_agent
+        if agent is not None and agent.id in config.rules.allow_third_shop_for:
+            limit = 3
+        if len(shops) > min(limit, 3):
+            bad("max_shops_per_agent", f"serves {len(shops)} shops {shops}, limit {min(limit, 3)}", a)
 
     # load cap and training ------------------------------------------------------------------
     longest = max(s.paid_hours for s in config.shifts)
@@ -99,6 +123,25 @@ def check_roster(roster: pd.DataFrame, config: Config, agents: list[Agent] | tup
         if got > vol.get((d, p, s), 0):
             bad("coverage", f"assigned {got:g} above volume {vol.get((d, p, s), 0)}", d=d, shop=p, shift=s)
 
+    k = config.rules.min_senior_per_shift
+    if k:
+        seniors = {a.id for a in agents if TIERS.index(a.tier) >= TIERS.index("senior")}
+        loaded = worked[(worked["load"] > 0) & worked["agent_id"].isin(seniors)]
+        count = loaded.groupby(["date", "shop", "shift"])["agent_id"].nunique()
+        for (d, p, s), v in vol.items():
+            if v > 0 and d in days and count.get((d, p, s), 0) < min(k, v):
+                bad("tier_cover", f"{count.get((d, p, s), 0)} agents of tier senior or above, need {min(k, v)}",
+                    d=d, shop=p, shift=s)
+
+    # previous month: its rows take part in the sequence checks below ---------------------------
+    prev_states: dict[tuple[str, date], str] = {}
+    if previous is not None:
+        pv = previous.copy()
+        pv["date"] = pd.to_datetime(pv["date"]).dt.date
+        pv = pv[pv["date"] < days[0]]
+        prev_states = {(r.agent_id, r.date): r.shift for r in pv.drop_duplicates(["agent_id", "date"]).itertuples()}
+        worked = pd.concat([pv[pv["shift"].isin(shift_ids)], worked], ignore_index=True)
+
     # rest between consecutive shifts ----------------------------------------------------------
     need = timedelta(hours=config.rules.min_rest_hours)
     times = {s.id: (s.start, s.end) for s in config.shifts}
@@ -112,7 +155,7 @@ def check_roster(roster: pd.DataFrame, config: Config, agents: list[Agent] | tup
                 end += timedelta(days=1)
             spans.append((row.date, row.shift, start, end))
         for (d1, s1, _, e1), (d2, s2, b2, _) in zip(spans, spans[1:]):
-            if b2 - e1 < need:
+            if b2 - e1 < need and d2 in days:
                 bad("min_rest", f"{s1} on {d1} then {s2}: {(b2 - e1).total_seconds() / 3600:g} h rest, "
                                 f"need {config.rules.min_rest_hours:g} h", a, d2, shift=s2)
 
@@ -122,15 +165,17 @@ def check_roster(roster: pd.DataFrame, config: Config, agents: list[Agent] | tup
     for agent in agents:
         a = agent.id
         seq = [state.get((a, d), OFF) for d in days]
+        before = sorted((d, st) for (aa, d), st in prev_states.items() if aa == a)
         run = 0
-        for d, st in zip(days, seq):
+        for d, st in before + list(zip(days, seq)):
             run = run + 1 if st in shift_ids else 0
-            if run == rules.max_consecutive_workdays + 1:
+            if run == rules.max_consecutive_workdays + 1 and d in days:
                 bad("max_consecutive_workdays", f"more than {rules.max_consecutive_workdays} workdays in a row", a, d)
-        for i in range(len(days) - 6):
-            week = days[i:i + 7]
-            if week[0].weekday() == 0:
-                off = sum(1 for d in week if state.get((a, d), OFF) not in shift_ids)
+        known = {**{d: st for d, st in before}, **dict(zip(days, seq))}
+        for i in range(-6, len(days) - 6):
+            week = [days[0] + timedelta(days=i + j) for j in range(7)]
+            if week[0].weekday() == 0 and all(d in known for d in week):
+                off = sum(1 for d in week if known[d] not in shift_ids)
                 if off < rules.min_days_off_per_week:
                     bad("min_days_off_per_week", f"{off} days off in the week from {week[0]}, "
                                                  f"need {rules.min_days_off_per_week}", a, week[0])
@@ -149,4 +194,8 @@ def check_roster(roster: pd.DataFrame, config: Config, agents: list[Agent] | tup
             switches = sum(1 for x, y in zip(kinds, kinds[1:]) if x != y)
             if rules.rotation == "half-month" and switches > 1:
                 bad("rotation", f"{switches} switches between day and night blocks; half-month allows 1", a)
+            last_kinds = [st in night_ids for _, st in before if st in shift_ids]
+            if rules.rotation == "half-month" and kinds and last_kinds and kinds[0] == last_kinds[0]:
+                phase = "nights" if kinds[0] else "days"
+                bad("rotation", f"starts on {phase} again; half-month alternates the phase month to month", a)
     return pd.DataFrame(out, columns=VIOLATION_COLUMNS)

@@ -333,7 +333,7 @@ def test_requests_unknown_agent(tmp_path):
 def test_requests_unknown_kind(tmp_path):
     f = write(tmp_path / "req.csv", REQ_HEADER + "A1,2026-03-02,,holiday,,\n")
     (p,) = problems_of(read_requests, f, AGENT_IDS, SHIFTS)
-    the_problem([p], where(f, 2, "kind"), "'holiday'", "['leave', 'off', 'on', 'avoid']")
+    the_problem([p], where(f, 2, "kind"), "'holiday'", "['leave', 'off', 'on', 'avoid', 'fixed']")
 
 
 def test_requests_end_before_start(tmp_path):

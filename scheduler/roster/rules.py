@@ -2,15 +2,40 @@
 
 ``HARD_RULES`` and ``SOFT_RULES`` list them in the order the model is built. Every hard rule
 here has a twin check in :mod:`scheduler.validate`, written independently on the roster table.
+Hard constraints go through ``v.add`` / ``v.clause`` with the rule's name and whom it binds, so
+that an infeasible month can be explained (see ``solve.explain_infeasible``).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
-from ..domain import days_off_bounds, full_weeks, shift_capacity
+from ..domain import LEAVE, OFF, days_off_bounds, full_weeks, shift_capacity
 from .objective import Penalty
 from .variables import RosterVars
+
+# ------------------------------------------------------------------ helpers
+
+
+def _before(v: RosterVars, a: str, n: int) -> list[int]:
+    """Worked (1) / not worked (0) on the last `n` days before the month, from --previous."""
+    prev = v.problem.previous_states()
+    shift_ids = set(v.problem.config.shift_ids)
+    first = v.problem.days[0]
+    days = [first - timedelta(days=i) for i in range(n, 0, -1)]
+    return [1 if prev.get((a, d)) in shift_ids else 0 for d in days if (a, d) in prev]
+
+
+def _night_ids(v: RosterVars) -> tuple[list[str], list[str]]:
+    shifts = v.problem.config.shifts
+    return [s.id for s in shifts if s.is_night], [s.id for s in shifts if not s.is_night]
+
+
+def _flows_by_slot(v: RosterVars) -> dict[tuple, list]:
+    flows: dict[tuple, list] = {}
+    for (d, s, c, p), f in v.flow.items():
+        flows.setdefault((d, s, c), []).append(f)
+    return flows
 
 
 # ------------------------------------------------------------------ hard rules
@@ -19,31 +44,56 @@ from .variables import RosterVars
 def add_one_state_per_day(v: RosterVars) -> None:
     """Each agent, each day: exactly one shift or off (leave days are fixed to leave)."""
     for (a, d), off in v.off.items():
-        v.model.add_exactly_one([off] + [v.shift[a, d, s] for s in v.problem.config.shift_ids])
+        v.add(off + sum(v.shift[a, d, s] for s in v.problem.config.shift_ids) == 1, "one_state_per_day", a)
+
+
+def add_fixed_assignments(v: RosterVars) -> None:
+    """`fixed` requests are worked as asked; in re-planning, days up to --fix-until stay as published."""
+    for r in v.problem.requests:
+        if r.kind != "fixed":
+            continue
+        who = f"{r.agent_id} (requests row {r.row})"
+        for d in r.days():
+            if d not in v.problem.days:
+                continue
+            if (r.agent_id, d) not in v.off:  # on approved leave: the two requests conflict
+                v.add(v.model.new_constant(0) == 1, "fixed_assignment", who)
+            elif r.shift is None:
+                v.add(v.works(r.agent_id, d) == 1, "fixed_assignment", who)
+            else:
+                v.add(v.shift[r.agent_id, d, r.shift] == 1, "fixed_assignment", who)
+    p = v.problem
+    if p.plan is None or p.fix_until is None:
+        return
+    for (a, d), st in p.plan_states().items():
+        if d > p.fix_until or (a, d) not in v.off:
+            continue
+        var = v.off[a, d] if st in (OFF, LEAVE) else v.shift.get((a, d, st))
+        if var is not None:
+            v.add(var == 1, "published_plan", f"{a} {d}")
 
 
 def add_shop_set(v: RosterVars) -> None:
-    """Each agent serves one set of at most max_shops_per_agent allowed shops for the month,
-    and a worked shift that carries load is staffed for exactly that set."""
+    """Each agent serves one set of allowed shops for the month (at most max_shops_per_agent, 3
+    for agents named in allow_third_shop_for), and a worked shift is staffed for that set."""
     for agent in v.problem.agents:
-        v.model.add_exactly_one([v.member[agent.id, c] for c in v.sets[agent.id]])
+        v.add(sum(v.member[agent.id, c] for c in v.sets[agent.id]) == 1, "shop_set", agent.id)
     per_shift: dict[tuple, list] = {}
     for (a, d, s, c), x in v.staffed.items():
-        v.model.add_implication(x, v.member[a, c])
+        if x is not v.shift[a, d, s]:
+            v.clause([x.Not(), v.member[a, c]], "shop_set", a)
         per_shift.setdefault((a, d, s), []).append(x)
     for (a, d, s), xs in per_shift.items():
-        v.model.add(sum(xs) == v.shift[a, d, s])
+        if len(xs) > 1 or xs[0] is not v.shift[a, d, s]:
+            v.add(sum(xs) == v.shift[a, d, s], "shop_set", a)
 
 
 def add_load_cap(v: RosterVars) -> None:
     """Inquiries per agent per worked shift stay within the band max: a set's flow on a shift is
     at most band max times the agents of the set working it."""
     cfg = v.problem.config
-    flows: dict[tuple, list] = {}
-    for (d, s, c, p), f in v.flow.items():
-        flows.setdefault((d, s, c), []).append(f)
-    for (d, s, c), fs in flows.items():
-        v.model.add(sum(fs) <= shift_capacity(cfg, s) * v.heads(d, s, c))
+    for (d, s, c), fs in _flows_by_slot(v).items():
+        v.add(sum(fs) <= shift_capacity(cfg, s) * v.heads(d, s, c), "load_cap", f"{'+'.join(c)} {d} {s}")
 
 
 def add_coverage(v: RosterVars) -> None:
@@ -55,34 +105,79 @@ def add_coverage(v: RosterVars) -> None:
         v.model.add(sum(served.get(key, [])) + v.uncovered[key] == vol)
 
 
+def add_tier_cover(v: RosterVars) -> None:
+    """Each shop-shift with volume is served by at least min_senior_per_shift agents of tier
+    senior or above; each of them handles at least one of its inquiries."""
+    k = v.problem.config.rules.min_senior_per_shift
+    if not k:
+        return
+    per_shop: dict[tuple, list] = {}
+    per_flow: dict[tuple, list] = {}
+    for (a, d, s, c, p), x in v.cover.items():
+        v.clause([x.Not(), v.staffed[a, d, s, c]], "tier_cover", a)
+        per_shop.setdefault((d, p, s), []).append(x)
+        per_flow.setdefault((d, s, c, p), []).append(x)
+    for (d, p, s), vol in v.volume.items():
+        if vol > 0:
+            v.add(sum(per_shop.get((d, p, s), [])) >= min(k, vol), "tier_cover", f"{p} {d} {s}")
+    for key, xs in per_flow.items():
+        v.model.add(v.flow[key] >= sum(xs))
+
+
 def add_min_rest(v: RosterVars) -> None:
-    """Forbid shift s1 on day d followed by s2 on day d+1 when the rest between is too short."""
+    """Forbid shift s1 on day d followed by s2 on day d+1 when the rest between is too short;
+    the last day of --previous counts for the first day of the month."""
     cfg = v.problem.config
     need = cfg.rules.min_rest_hours * 60
-    bad = [(s1.id, s2.id) for s1 in cfg.shifts for s2 in cfg.shifts
-           if s2.start_minutes + 1440 - s1.end_minutes < need]
+    bad = {(s1.id, s2.id) for s1 in cfg.shifts for s2 in cfg.shifts
+           if s2.start_minutes + 1440 - s1.end_minutes < need}
     for (a, d, s1), x1 in v.shift.items():
-        for t1, t2 in bad:
-            x2 = v.shift.get((a, d + timedelta(days=1), t2))
-            if t1 == s1 and x2 is not None:
-                v.model.add_bool_or([x1.Not(), x2.Not()])
+        for s2 in cfg.shift_ids:
+            x2 = v.shift.get((a, d + timedelta(days=1), s2))
+            if (s1, s2) in bad and x2 is not None:
+                v.clause([x1.Not(), x2.Not()], "min_rest", a)
+    prev = v.problem.previous_states()
+    first = v.problem.days[0]
+    for agent in v.problem.agents:
+        last = prev.get((agent.id, first - timedelta(days=1)))
+        for s2 in cfg.shift_ids:
+            if (last, s2) in bad and (agent.id, first, s2) in v.shift:
+                v.add(v.shift[agent.id, first, s2] == 0, "min_rest", f"{agent.id} (after last month)")
 
 
 def add_max_consecutive_workdays(v: RosterVars) -> None:
-    """In every window of max+1 consecutive days an agent has at least one day not worked."""
+    """In every window of max+1 consecutive days an agent has at least one day not worked,
+    windows reaching back into --previous included."""
     k = v.problem.config.rules.max_consecutive_workdays
     days = v.problem.days
     for agent in v.problem.agents:
-        for i in range(len(days) - k):
-            v.model.add(sum(v.works(agent.id, d) for d in days[i:i + k + 1]) <= k)
+        before = _before(v, agent.id, k)
+        seq = list(before) + [v.works(agent.id, d) for d in days]
+        for i in range(len(seq) - k):
+            window = seq[i:i + k + 1]
+            if i + k >= len(before):  # at least one day of this month
+                v.add(sum(window) <= k, "max_consecutive_workdays", agent.id)
+
+
+def _weeks(v: RosterVars, a: str) -> list[list]:
+    """Calendar weeks to check: wholly inside the month, plus the week straddling the month's
+    start when --previous gives the days before it."""
+    weeks = [[v.works(a, d) for d in w] for w in full_weeks(v.problem.days)]
+    first = v.problem.days[0]
+    lead = first.weekday()
+    if lead:
+        before = _before(v, a, lead)
+        if len(before) == lead:
+            weeks.append(before + [v.works(a, first + timedelta(days=i)) for i in range(7 - lead)])
+    return weeks
 
 
 def add_min_days_off_per_week(v: RosterVars) -> None:
-    """Each calendar week (Mon-Sun) wholly inside the month has the minimum days not worked."""
+    """Each calendar week (Mon-Sun) has the minimum days not worked (see `_weeks`)."""
     need = v.problem.config.rules.min_days_off_per_week
     for agent in v.problem.agents:
-        for week in full_weeks(v.problem.days):
-            v.model.add(sum(v.works(agent.id, d) for d in week) <= 7 - need)
+        for week in _weeks(v, agent.id):
+            v.add(sum(week) <= 7 - need, "min_days_off_per_week", agent.id)
 
 
 def add_days_off_per_month(v: RosterVars) -> None:
@@ -91,64 +186,73 @@ def add_days_off_per_month(v: RosterVars) -> None:
     for agent in v.problem.agents:
         lo, hi = days_off_bounds(len(v.problem.days), len(v.leave[agent.id]), rules)
         offs = [b for (a, _), b in v.off.items() if a == agent.id]
-        v.model.add_linear_constraint(sum(offs), lo, hi)
+        v.add(sum(offs) >= lo, "days_off_per_month", agent.id)
+        v.add(sum(offs) <= hi, "days_off_per_month", agent.id)
+
+
+def night_first_phase(problem) -> dict[str, bool]:
+    """Which agents start the month on nights under half-month rotation.
+
+    With --previous, each agent starts in the other phase than last month (the phase of their
+    first worked shift then). Otherwise agents alternate by id within each group of the same
+    allowed shops, so every group has both phases and both shifts stay covered every day.
+    """
+    groups: dict[tuple, list[str]] = {}
+    for agent in problem.agents:
+        groups.setdefault(agent.shops, []).append(agent.id)
+    phase = {a: i % 2 == 1 for ids in groups.values() for i, a in enumerate(sorted(ids))}
+    prev = problem.previous_states()
+    nights = {s.id for s in problem.config.shifts if s.is_night}
+    shift_ids = set(problem.config.shift_ids)
+    for a in phase:
+        worked = sorted((d, st) for (aa, d), st in prev.items() if aa == a and st in shift_ids)
+        if worked:
+            phase[a] = worked[0][1] not in nights
+    return phase
 
 
 def add_rotation(v: RosterVars) -> None:
     """Fair day/night rotation (config rules.rotation).
 
     half-month: an agent's worked shifts form one day block and one night block (at most one
-    switch in the month, either way), and nights are within ±1 of half the worked days.
-    balanced: only the count rule. none: nothing.
+    switch in the month, in the agent's phase), and nights are within ±1 of half the worked
+    days. balanced: only the count rule. none: nothing.
     """
-    cfg = v.problem.config
-    mode = cfg.rules.rotation
-    if mode == "none":
-        return
-    nights = [s.id for s in cfg.shifts if s.is_night]
-    days_ = [s.id for s in cfg.shifts if not s.is_night]
-    if not nights or not days_:
+    mode = v.problem.config.rules.rotation
+    nights, days_ = _night_ids(v)
+    if mode == "none" or not nights or not days_:
         return
     m = v.model
+    phase = night_first_phase(v.problem)
     for agent in v.problem.agents:
         a = agent.id
         n_nights = sum(v.shift.get((a, d, s), 0) for d in v.problem.days for s in nights)
         n_work = sum(v.works(a, d) for d in v.problem.days)
-        m.add_linear_constraint(2 * n_nights - n_work, -2, 2)
+        v.add(2 * n_nights - n_work <= 2, "rotation", a)
+        v.add(2 * n_nights - n_work >= -2, "rotation", a)
         if mode != "half-month":
             continue
-        night_first = night_first_phase(v.problem)[a]
         # after[d] is 0 in the first block and 1 from the switch on: one monotone chain
         after = {d: m.new_bool_var(f"second_block[{a},{d}]") for d in v.problem.days}
         for prev, d in zip(v.problem.days, v.problem.days[1:]):
-            m.add_implication(after[prev], after[d])
+            v.clause([after[prev].Not(), after[d]], "rotation", a)
         for d in v.problem.days:
-            in_night = after[d].Not() if night_first else after[d]
+            in_night = after[d].Not() if phase[a] else after[d]
             for s in nights:
                 if (a, d, s) in v.shift:
-                    m.add_implication(v.shift[a, d, s], in_night)
+                    v.clause([v.shift[a, d, s].Not(), in_night], "rotation", a)
             for s in days_:
                 if (a, d, s) in v.shift:
-                    m.add_implication(v.shift[a, d, s], in_night.Not())
-
-
-def night_first_phase(problem) -> dict[str, bool]:
-    """Which agents start the month on nights under half-month rotation.
-
-    Agents alternate by id within each group of the same allowed shops, so every group has
-    both phases and both shifts stay covered every day.
-    """
-    groups: dict[tuple, list[str]] = {}
-    for agent in problem.agents:
-        groups.setdefault(agent.shops, []).append(agent.id)
-    return {a: i % 2 == 1 for ids in groups.values() for i, a in enumerate(sorted(ids))}
+                    v.clause([v.shift[a, d, s].Not(), in_night.Not()], "rotation", a)
 
 
 HARD_RULES = [
     add_one_state_per_day,
+    add_fixed_assignments,
     add_shop_set,
     add_load_cap,
     add_coverage,
+    add_tier_cover,
     add_min_rest,
     add_max_consecutive_workdays,
     add_min_days_off_per_week,
@@ -173,9 +277,7 @@ def penalize_under_band_min(v: RosterVars) -> list[Penalty]:
     lo = cfg.band.min
     if lo == 0:
         return []
-    flows: dict[tuple, list] = {}
-    for (d, s, c, p), f in v.flow.items():
-        flows.setdefault((d, s, c), []).append(f)
+    flows = _flows_by_slot(v)
     out = []
     for (d, s, c), staffed in v._by_slot.items():
         under = v.model.new_int_var(0, lo * len(staffed), f"under_min[{d},{s},{'+'.join(c)}]")
@@ -195,29 +297,40 @@ def _spread(v: RosterVars, name: str, values: list) -> object:
     return hi - lo
 
 
-def _full_month_agents(v: RosterVars) -> list[str]:
-    """Agents with no leave this month: the group whose counts are compared for fairness."""
-    return [a.id for a in v.problem.agents if not v.leave[a.id]]
+def _fairness_groups(v: RosterVars) -> dict[str, list[str]]:
+    """Agents compared for fairness: per contract group, those with no leave this month."""
+    groups: dict[str, list[str]] = {}
+    for a in v.problem.agents:
+        if not v.leave[a.id]:
+            groups.setdefault(a.group, []).append(a.id)
+    return {g: ids for g, ids in groups.items() if len(ids) > 1}
+
+
+def _spread_penalties(v: RosterVars, rule: str, weight: int, count) -> list[Penalty]:
+    return [Penalty(_spread(v, f"{rule}[{g}]", [count(a) for a in ids]), weight, rule, f"group {g or 'all'}")
+            for g, ids in _fairness_groups(v).items()]
 
 
 def penalize_nights_spread(v: RosterVars) -> list[Penalty]:
-    """Spread of nights worked across agents available the whole month."""
-    nights = [s.id for s in v.problem.config.shifts if s.is_night]
-    group = _full_month_agents(v)
-    if not nights or len(group) < 2:
+    """Spread (max - min) of nights worked, per contract group."""
+    nights, _ = _night_ids(v)
+    if not nights:
         return []
-    counts = [sum(v.shift.get((a, d, s), 0) for d in v.problem.days for s in nights) for a in group]
-    return [Penalty(_spread(v, "nights", counts), v.problem.config.weights.nights_spread, "nights_spread", "all agents")]
+    return _spread_penalties(v, "nights_spread", v.problem.config.weights.nights_spread,
+                             lambda a: sum(v.shift.get((a, d, s), 0) for d in v.problem.days for s in nights))
 
 
 def penalize_workdays_spread(v: RosterVars) -> list[Penalty]:
-    """Spread of workdays across agents available the whole month."""
-    group = _full_month_agents(v)
-    if len(group) < 2:
-        return []
-    counts = [sum(v.works(a, d) for d in v.problem.days) for a in group]
-    return [Penalty(_spread(v, "workdays", counts), v.problem.config.weights.workdays_spread,
-                    "workdays_spread", "all agents")]
+    """Spread of workdays, per contract group."""
+    return _spread_penalties(v, "workdays_spread", v.problem.config.weights.workdays_spread,
+                             lambda a: sum(v.works(a, d) for d in v.problem.days))
+
+
+def penalize_weekend_off_spread(v: RosterVars) -> list[Penalty]:
+    """Spread of weekend days off (Saturdays and Sundays not worked), per contract group."""
+    weekend = [d for d in v.problem.days if d.weekday() >= 5]
+    return _spread_penalties(v, "weekend_off_spread", v.problem.config.weights.weekend_off_spread,
+                             lambda a: sum(v.off[a, d] for d in weekend if (a, d) in v.off))
 
 
 def penalize_requests(v: RosterVars) -> list[Penalty]:
@@ -225,7 +338,7 @@ def penalize_requests(v: RosterVars) -> list[Penalty]:
     w = v.problem.config.weights.request
     out = []
     for r in v.problem.requests:
-        if r.kind == "leave":
+        if r.kind in ("leave", "fixed"):
             continue
         for d in r.days():
             if (r.agent_id, d) not in v.off:
@@ -241,10 +354,70 @@ def penalize_requests(v: RosterVars) -> list[Penalty]:
     return out
 
 
+def _main_shop(v: RosterVars, c: tuple[str, ...]) -> str:
+    month = {p: sum(vol for (d, pp, s), vol in v.volume.items() if pp == p) for p in c}
+    return max(c, key=lambda p: (month[p], -c.index(p)))
+
+
+def penalize_primary_share(v: RosterVars) -> list[Penalty]:
+    """An agent's main shop carries at least half of the load: per shop set, the inquiries the
+    other shops take beyond the main shop's, over the month."""
+    w = v.problem.config.weights.primary_share
+    out = []
+    for c in {c for (_, _, c, _) in v.flow if len(c) > 1}:
+        main = _main_shop(v, c)
+        main_load = sum(f for (d, s, cc, p), f in v.flow.items() if cc == c and p == main)
+        other = sum(f for (d, s, cc, p), f in v.flow.items() if cc == c and p != main)
+        excess = v.model.new_int_var(0, 10**9, f"primary_excess[{'+'.join(c)}]")
+        v.model.add(excess >= other - main_load)
+        out.append(Penalty(excess, w, "primary_share", f"shops {'+'.join(c)} (main {main})"))
+    return out
+
+
+def penalize_shop_choice(v: RosterVars) -> list[Penalty]:
+    """Per agent and candidate set: a third shop (the flagged exception), two big shops paired,
+    and shops changed from last month (--previous)."""
+    cfg = v.problem.config
+    w = cfg.weights
+    month = {p: 0 for p in cfg.shop_ids}
+    for (d, p, s), vol in v.volume.items():
+        month[p] += vol
+    big = set(sorted(month, key=lambda p: -month[p])[: len(month) // 2]) if len(month) > 2 else set()
+    prev = v.problem.previous_shops()
+    out = []
+    for (a, c), b in v.member.items():
+        if len(c) >= 3:
+            out.append(Penalty(b, w.third_shop, "third_shop", f"{a} serves {'+'.join(c)}"))
+        if len(c) >= 2 and len(big.intersection(c)) >= 2:
+            out.append(Penalty(b, w.shop_pairing, "shop_pairing", f"{a} serves two big shops {'+'.join(c)}"))
+        if a in prev and prev[a] != set(c):
+            out.append(Penalty(b, w.shop_change, "shop_change", f"{a}: {'+'.join(sorted(prev[a]))} -> {'+'.join(c)}"))
+    return out
+
+
+def penalize_plan_change(v: RosterVars) -> list[Penalty]:
+    """Re-planning: each agent-day after --fix-until whose state differs from the published plan."""
+    p = v.problem
+    if p.plan is None:
+        return []
+    out = []
+    for (a, d), st in p.plan_states().items():
+        if (a, d) not in v.off or (p.fix_until is not None and d <= p.fix_until):
+            continue
+        var = v.off[a, d] if st in (OFF, LEAVE) else v.shift.get((a, d, st))
+        if var is not None:
+            out.append(Penalty(1 - var, p.config.weights.plan_change, "plan_change", f"{a} {d} (was {st})"))
+    return out
+
+
 SOFT_RULES = [
     penalize_uncovered,
     penalize_under_band_min,
     penalize_nights_spread,
     penalize_workdays_spread,
+    penalize_weekend_off_spread,
     penalize_requests,
+    penalize_primary_share,
+    penalize_shop_choice,
+    penalize_plan_change,
 ]

@@ -28,7 +28,13 @@ def choose_shop_sets(problem: Problem) -> dict[str, ShopSet]:
     for (d, p, s), vol in problem.volume().items():
         month_volume[p] += vol
         peak_heads[p] = max(peak_heads[p], math.ceil(vol / cfg.band.max))
-    sets = {a.id: shop_sets(a, shops, rules.max_shops_per_agent) for a in problem.agents}
+    sets = {a.id: shop_sets(a, shops, a.shop_limit(rules)) for a in problem.agents}
+    if problem.plan is not None:  # re-planning keeps the published plan's shops where valid
+        planned = problem.plan[(problem.plan["shop"].fillna("") != "")].groupby("agent_id")["shop"].agg(set)
+        for a, cs in sets.items():
+            keep = [c for c in cs if a in planned and set(c) == planned[a]]
+            if keep:
+                sets[a] = keep
     if all(len(c) == 1 for c in sets.values()):
         return {a: c[0] for a, c in sets.items()}
 
@@ -60,9 +66,23 @@ def choose_shop_sets(problem: Problem) -> dict[str, ShopSet]:
             m.add(sum(member[k] for k in serving) >= need)
     for a, fs in given.items():
         m.add(sum(fs) <= capacity[a])
-    extra_shops = sum((len(c) - 1) * b for (a, c), b in member.items())
-    # shortfall dominates; among equal shortfalls, fewer shops per agent
-    m.minimize(1000 * sum(shortfall) + extra_shops)
+    k = rules.min_senior_per_shift
+    seniors = {a.id for a in problem.agents if a.senior}
+    if k:
+        for p in shops:
+            serving = [(a, c) for (a, c) in member if p in c and a in seniors]
+            need = min(len({a for a, _ in serving}), math.ceil(k * len(cfg.shifts) / 0.7) + 1)
+            m.add(sum(member[key] for key in serving) >= need)
+    w = cfg.weights
+    big = set(sorted(shops, key=lambda p: -month_volume[p])[: len(shops) // 2]) if len(shops) > 2 else set()
+    prev = problem.previous_shops()
+    choice = sum(b * ((len(c) - 1)  # tie-break: fewer shops per agent
+                      + (w.third_shop if len(c) >= 3 else 0)
+                      + (w.shop_pairing if len(big.intersection(c)) >= 2 else 0)
+                      + (w.shop_change if a in prev and prev[a] != set(c) else 0))
+                 for (a, c), b in member.items())
+    # shortfall dominates; then the soft shop rules (third shop, pairing, stability)
+    m.minimize(1000 * sum(shortfall) + choice)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = min(10.0, cfg.solver.time_limit_s / 3)
     solver.parameters.num_workers = cfg.solver.workers

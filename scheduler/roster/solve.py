@@ -47,19 +47,51 @@ class BuiltModel:
     penalties: list[Penalty]
 
 
-def build_model(problem: Problem, fixed_sets: dict | None = None) -> BuiltModel:
+def build_model(problem: Problem, fixed_sets: dict | None = None, explain: bool = False) -> BuiltModel:
     """Variables, every hard rule, every soft rule's penalties, and the objective.
 
     `fixed_sets` (agent id -> shop set) fixes the shops each agent serves, as chosen by the
-    first stage (:func:`choose_shop_sets`); without it the model chooses them too.
+    first stage (:func:`choose_shop_sets`); without it the model chooses them too. With
+    `explain`, every hard constraint is guarded by an assumption literal per (rule, who).
     """
     model = cp_model.CpModel()
-    v = build_variables(model, problem, fixed_sets)
+    v = build_variables(model, problem, fixed_sets, explain)
     for rule in HARD_RULES:
         rule(v)
     penalties = [p for rule in SOFT_RULES for p in rule(v)]
     minimize(model, penalties)
+    _hint_from_plan(v)
     return BuiltModel(model, v, penalties)
+
+
+def _hint_from_plan(v: RosterVars) -> None:
+    """Re-planning starts the search from the published plan."""
+    states = v.problem.plan_states()
+    for (a, d), off in v.off.items():
+        st = states.get((a, d))
+        if st is None:
+            continue
+        v.model.add_hint(off, st in (OFF, LEAVE))
+        for s in v.problem.config.shift_ids:
+            v.model.add_hint(v.shift[a, d, s], st == s)
+
+
+def explain_infeasible(problem: Problem, fixed_sets: dict | None, seconds: float = 20.0) -> list[str]:
+    """Which hard rules, about whom, cannot hold together: a small set of (rule, who) whose
+    constraints are already infeasible together (CP-SAT sufficient assumptions)."""
+    built = build_model(problem, fixed_sets, explain=True)
+    keys = list(built.vars.assumptions)
+    built.model.add_assumptions([built.vars.assumptions[k] for k in keys])
+    built.model.clear_objective()
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = seconds
+    status = solver.solve(built.model)
+    if status != cp_model.INFEASIBLE:
+        return []
+    by_index = {built.vars.assumptions[k].index: k for k in keys}
+    core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
+    return [f"{rule} for {who}" for rule, who in sorted(core)]
 
 
 def configure_solver(solver: cp_model.CpSolver, cfg: SolverConfig) -> None:
@@ -87,7 +119,8 @@ class _FirstSolution(cp_model.CpSolverSolutionCallback):
 
 def solve_roster(problem: Problem, log_callback: Callable[[str], None] | None = None) -> RosterResult:
     """Solve one month. Raises RosterError when there is no roster to return."""
-    built = build_model(problem, choose_shop_sets(problem))
+    sets = choose_shop_sets(problem)
+    built = build_model(problem, sets)
     solver = cp_model.CpSolver()
     configure_solver(solver, problem.config.solver)
     if log_callback is not None:
@@ -99,8 +132,10 @@ def solve_roster(problem: Problem, log_callback: Callable[[str], None] | None = 
     elapsed = time.perf_counter() - started
     name = solver.status_name(status)
     if status == cp_model.INFEASIBLE:
-        raise RosterError("the hard rules cannot all hold this month (INFEASIBLE): check leave requests, "
-                          "days-off bounds, rotation and rest rules against the month's length")
+        core = explain_infeasible(problem, sets)
+        detail = ("these hard rules conflict: " + "; ".join(core)) if core else \
+            "check fixed assignments, leave, days-off bounds, rotation and rest rules"
+        raise RosterError(f"the hard rules cannot all hold this month (INFEASIBLE); {detail}")
     if status == cp_model.MODEL_INVALID:
         raise RosterError(f"internal error: CP-SAT reports the model invalid ({solver.response_stats()})")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -122,35 +157,69 @@ def solve_roster(problem: Problem, log_callback: Callable[[str], None] | None = 
 
 
 def split_loads(solver: cp_model.CpSolver, v: RosterVars) -> dict[tuple[str, date, str], list[tuple[str, int]]]:
-    """Per-agent loads from the set flows: each set's flow on a shift is split evenly among its
-    working agents (whole inquiries, the first agents by id take the remainder), filling the
-    set's shops in turn, so each agent carries at most band max on shops of their set."""
-    flows: dict[tuple, list[tuple[str, int]]] = {}
+    """Per-agent loads from the set flows.
+
+    Each set's flow on a shift is shared among its working agents as evenly as whole
+    inquiries allow (water-filling), after each senior counted for tier cover got one inquiry
+    of the shop they cover. Shops are then filled in turn, starting from a different agent each
+    day so that every agent's month mixes the set's shops alike. Every agent stays within band
+    max (the set's flow is at most band max times its agents) on shops of their set.
+    """
+    flows: dict[tuple, dict[str, int]] = {}
     for (d, s, c, p), f in v.flow.items():
         val = int(solver.value(f))
         if val:
-            flows.setdefault((d, s, c), []).append((p, val))
+            flows.setdefault((d, s, c), {})[p] = val
+    covers: dict[tuple, list[str]] = {}
+    for (a, d, s, c, p), x in v.cover.items():
+        if solver.value(x):
+            covers.setdefault((a, d, s), []).append(p)
     out: dict[tuple[str, date, str], list[tuple[str, int]]] = {}
     for (d, s, c), staffed in v._by_slot.items():
         agents = sorted(a for (a, _, _, _), x in staffed.items() if solver.value(x))
-        parts = sorted(flows.get((d, s, c), []), key=lambda t: -t[1])
-        total = sum(val for _, val in parts)
         if not agents:
             continue
-        quotas = [total // len(agents) + (1 if i < total % len(agents) else 0) for i in range(len(agents))]
-        shop_i, left = 0, parts[0][1] if parts else 0
-        for a, q in zip(agents, quotas):
-            pieces = []
-            while q > 0:
-                take = min(q, left)
-                pieces.append((parts[shop_i][0], take))
-                q -= take
-                left -= take
-                if left == 0 and shop_i + 1 < len(parts):
-                    shop_i += 1
-                    left = parts[shop_i][1]
-            out[a, d, s] = pieces
+        left = dict(flows.get((d, s, c), {}))
+        reserved = {a: [p for p in covers.get((a, d, s), []) if p in left] for a in agents}
+        for a, ps in reserved.items():
+            for p in ps:
+                left[p] -= 1
+        loads = _water_fill(sum(flows.get((d, s, c), {}).values()), [len(reserved[a]) for a in agents])
+        shift = v.problem.days.index(d) % len(agents)
+        order = agents[shift:] + agents[:shift]
+        pos = dict(zip(agents, loads))
+        queue = [(p, n) for p, n in sorted(left.items(), key=lambda t: -t[1]) if n > 0]
+        for a in order:
+            pieces = {p: 1 for p in reserved[a]}
+            need = pos[a] - len(reserved[a])
+            while need > 0 and queue:
+                p, n = queue[0]
+                take = min(need, n)
+                pieces[p] = pieces.get(p, 0) + take
+                need -= take
+                queue[0] = (p, n - take)
+                if queue[0][1] == 0:
+                    queue.pop(0)
+            out[a, d, s] = sorted(pieces.items())
     return out
+
+
+def _water_fill(total: int, floors: list[int]) -> list[int]:
+    """Whole loads adding to `total`, each at least its floor, as equal as possible."""
+    lo, hi = 0, total
+    while lo < hi:  # largest level with sum(max(floor, level)) <= total
+        mid = (lo + hi + 1) // 2
+        if sum(max(f, mid) for f in floors) <= total:
+            lo = mid
+        else:
+            hi = mid - 1
+    loads = [max(f, lo) for f in floors]
+    rest = total - sum(loads)
+    for i in range(len(loads)):
+        if rest and loads[i] == lo:
+            loads[i] += 1
+            rest -= 1
+    return loads
 
 
 def roster_frame(solver: cp_model.CpSolver, v: RosterVars) -> pd.DataFrame:

@@ -37,6 +37,25 @@ class RosterVars:
     volume: dict[tuple[date, str, str], int] = field(default_factory=dict)
     leave: dict[str, set[date]] = field(default_factory=dict)
     sets: dict[str, list[ShopSet]] = field(default_factory=dict)  # candidate sets per agent
+    cover: dict[tuple[str, date, str, ShopSet, str], cp_model.IntVar] = field(default_factory=dict)  # senior serves shop
+    explain: bool = False  # hard constraints guarded by one assumption literal per (rule, who)
+    assumptions: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
+
+    def _guard(self, ct: cp_model.Constraint, rule: str, who: str) -> cp_model.Constraint:
+        if self.explain:
+            key = (rule, who)
+            if key not in self.assumptions:
+                self.assumptions[key] = self.model.new_bool_var(f"assume[{rule},{who}]")
+            ct.only_enforce_if(self.assumptions[key])
+        return ct
+
+    def add(self, bounded_expr, rule: str, who: str) -> cp_model.Constraint:
+        """A hard linear constraint of `rule` about `who` (agent, or shop-day-shift)."""
+        return self._guard(self.model.add(bounded_expr), rule, who)
+
+    def clause(self, literals: list, rule: str, who: str) -> cp_model.Constraint:
+        """A hard clause (at least one literal true) of `rule` about `who`."""
+        return self._guard(self.model.add_bool_or(literals), rule, who)
 
     def works(self, a: str, d: date) -> cp_model.LinearExprT:
         """1 when agent `a` works any shift on day `d` (0 on leave)."""
@@ -53,7 +72,8 @@ class RosterVars:
 
 
 def shop_sets(agent: Agent, shops: list[str], limit: int) -> list[ShopSet]:
-    """Every non-empty set of at most `limit` shops the agent may serve."""
+    """Every non-empty set of at most `limit` shops the agent may serve (never more than 3)."""
+    limit = min(limit, 3)
     allowed = agent.allowed_shops(shops)
     return [c for k in range(1, min(limit, len(allowed)) + 1) for c in combinations(allowed, k)]
 
@@ -63,16 +83,16 @@ def carries_load(agent: Agent, day: date, problem: Problem) -> bool:
 
 
 def build_variables(model: cp_model.CpModel, problem: Problem,
-                    fixed_sets: dict[str, ShopSet] | None = None) -> RosterVars:
+                    fixed_sets: dict[str, ShopSet] | None = None, explain: bool = False) -> RosterVars:
     """Shift/off booleans per agent-day, a shop set per agent, staffed booleans per agent-day-
     shift-set, integer flows per day-shift-set-shop with volume, uncovered per shop-shift."""
     cfg = problem.config
-    v = RosterVars(model, problem, volume=problem.volume())
+    v = RosterVars(model, problem, volume=problem.volume(), explain=explain)
     shops = cfg.shop_ids
     for agent in problem.agents:
         a = agent.id
         v.leave[a] = problem.leave_days(a)
-        v.sets[a] = shop_sets(agent, shops, cfg.rules.max_shops_per_agent)
+        v.sets[a] = shop_sets(agent, shops, agent.shop_limit(cfg.rules))
         if fixed_sets and a in fixed_sets:
             v.sets[a] = [fixed_sets[a]]
         for c in v.sets[a]:
@@ -89,6 +109,10 @@ def build_variables(model: cp_model.CpModel, problem: Problem,
                     # with a single candidate set, "works shift s for set c" is "works shift s"
                     v.staffed[a, d, s, c] = (v.shift[a, d, s] if len(v.sets[a]) == 1 else
                                              model.new_bool_var(f"staffed[{a},{d},{s},{'+'.join(c)}]"))
+                    if cfg.rules.min_senior_per_shift and agent.senior:
+                        for p in c:
+                            if v.volume.get((d, p, s), 0) > 0:
+                                v.cover[a, d, s, c, p] = model.new_bool_var(f"cover[{a},{d},{s},{p}]")
     v.index()
     members: dict[ShopSet, int] = {}
     for a, c in v.member:
