@@ -125,20 +125,36 @@ def _load_roster_inputs(config_path, team, demand, requests):
     return config, agents, dem, reqs
 
 
+def _read_previous(path, agents, config):
+    if path is None:
+        return None
+    return read_roster(path, [a.id for a in agents], config.shop_ids, config.shift_ids)
+
+
 @main.command("roster")
 @click.option("--config", "config_path", required=True, type=EXISTING, help="Config YAML.")
-@click.option("--team", required=True, type=EXISTING, help="Team CSV: agent_id,name,tier,shops,hire_date.")
+@click.option("--team", required=True, type=EXISTING, help="Team CSV: agent_id,name,tier,shops,hire_date[,group].")
 @click.option("--demand", required=True, type=EXISTING, help="Demand CSV: date,shop,shift,volume.")
 @click.option("--requests", type=EXISTING, help="Requests CSV: agent_id,start,end,kind,shift,weight.")
 @click.option("--month", required=True, type=MONTH, help="Month to roster, YYYY-MM.")
+@click.option("--previous", type=EXISTING, help="Last month's roster.csv: consecutive days, rest, the straddling "
+                                                 "week, rotation phase and shops carry over.")
+@click.option("--previous-plan", type=EXISTING, help="This month's published roster.csv to re-plan.")
+@click.option("--fix-until", type=click.DateTime(["%Y-%m-%d"]), help="With --previous-plan: keep days up to "
+                                                                     "this date as published, re-solve the rest.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Workbook labels.")
 @_out_option
-def roster_cmd(config_path, team, demand, requests, month, out, force):
+def roster_cmd(config_path, team, demand, requests, month, previous, previous_plan, fix_until, lang, out, force):
     """Solve the month's roster (CP-SAT), check it, write roster/coverage/agents/summary/xlsx/png."""
+    if fix_until and not previous_plan:
+        raise click.UsageError("--fix-until needs --previous-plan")
     check_output_dir(out, force)
     config, agents, dem, reqs = _load_roster_inputs(config_path, team, demand, requests)
-    outcome = run_roster(config, agents, dem, month, reqs)
+    prev = _read_previous(previous, agents, config)
+    plan = _read_previous(previous_plan, agents, config)
+    outcome = run_roster(config, agents, dem, month, reqs, prev, plan, fix_until.date() if fix_until else None)
     with atomic_output_dir(out, force) as tmp:
-        write_roster_outputs(tmp, outcome)
+        write_roster_outputs(tmp, outcome, lang)
     _print_summary(outcome.summary, out)
 
 
@@ -149,7 +165,10 @@ def roster_cmd(config_path, team, demand, requests, month, out, force):
 @click.option("--requests", type=EXISTING, help="Requests CSV.")
 @click.option("--roster", "roster_path", required=True, type=EXISTING, help="Roster CSV to check.")
 @click.option("--month", type=MONTH, help="Month of the roster (default: the month of its first date).")
-def check_cmd(config_path, team, demand, requests, roster_path, month):
+@click.option("--previous", type=EXISTING, help="Last month's roster: check the rules over the month boundary.")
+@click.option("--previous-plan", type=EXISTING, help="Published plan the roster re-plans.")
+@click.option("--fix-until", type=click.DateTime(["%Y-%m-%d"]), help="With --previous-plan: days that must match it.")
+def check_cmd(config_path, team, demand, requests, roster_path, month, previous, previous_plan, fix_until):
     """Check any roster against every hard rule; exit 1 and list violations if any break."""
     config, agents, dem, reqs = _load_roster_inputs(config_path, team, demand, requests)
     roster = read_roster(roster_path, [a.id for a in agents], config.shop_ids, config.shift_ids)
@@ -158,7 +177,10 @@ def check_cmd(config_path, team, demand, requests, roster_path, month):
             raise InputError(f"{roster_path}: no rows; give --month")
         first = min(roster["date"])
         month = first.replace(day=1)
-    hard = check_roster(roster, config, agents, month_demand(dem, config, month), month, reqs)
+    prev = _read_previous(previous, agents, config)
+    plan = _read_previous(previous_plan, agents, config)
+    hard = check_roster(roster, config, agents, month_demand(dem, config, month), month, reqs, prev, plan,
+                        fix_until.date() if fix_until else None)
     if hard.empty:
         console.print(f"[green]OK[/green]: {roster_path} breaks no hard rule ({len(agents)} agents, {month:%Y-%m})")
         return

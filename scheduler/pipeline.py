@@ -82,16 +82,27 @@ class RosterOutcome:
 
 
 def run_roster(config: Config, agents: list[Agent], demand: pd.DataFrame, month: date,
-               requests: list[Request] = ()) -> RosterOutcome:
-    """Solve the month, check the roster independently, summarise."""
-    problem = Problem(config, month, tuple(agents), month_demand(demand, config, month), tuple(requests))
+               requests: list[Request] = (), previous: pd.DataFrame | None = None,
+               plan: pd.DataFrame | None = None, fix_until: date | None = None) -> RosterOutcome:
+    """Solve the month, check the roster independently, summarise.
+
+    `previous` is last month's roster (continuity over the month boundary); `plan` with
+    `fix_until` re-plans a published roster, keeping the days up to `fix_until`.
+    """
+    if plan is not None and fix_until is not None and not month_days(month)[0] <= fix_until <= month_days(month)[-1]:
+        raise InputError(f"--fix-until {fix_until} is outside the month {month:%Y-%m}")
+    problem = Problem(config, month, tuple(agents), month_demand(demand, config, month), tuple(requests),
+                      previous, plan, fix_until)
     result = solve_roster(problem)
-    hard = check_roster(result.roster, config, agents, problem.demand, month, requests)
+    hard = check_roster(result.roster, config, agents, problem.demand, month, requests, previous, plan, fix_until)
     table = agents_table(result.roster, agents, config)
-    return RosterOutcome(problem, result, hard, table, summary(result, hard, table, {"month": f"{month:%Y-%m}"}))
+    extra = {"month": f"{month:%Y-%m}"}
+    if plan is not None:
+        extra["changed_agent_days"] = int((result.violations["rule"] == "plan_change").sum())
+    return RosterOutcome(problem, result, hard, table, summary(result, hard, table, extra))
 
 
-def write_roster_outputs(out: Path, outcome: RosterOutcome) -> None:
+def write_roster_outputs(out: Path, outcome: RosterOutcome, lang: str = "zh") -> None:
     """roster.csv, coverage.csv, agents.csv, soft_violations.csv, hard_violations.csv,
     summary.json, roster.xlsx and coverage.png into folder `out`."""
     r = outcome.result
@@ -103,5 +114,5 @@ def write_roster_outputs(out: Path, outcome: RosterOutcome) -> None:
     (out / "summary.json").write_text(json.dumps(outcome.summary, indent=2, ensure_ascii=False, default=str) + "\n",
                                       encoding="utf-8")
     write_roster_xlsx(out / "roster.xlsx", r.roster, outcome.problem.agents, outcome.problem.config,
-                      list(outcome.problem.days), outcome.agents, r.coverage)
+                      list(outcome.problem.days), outcome.agents, r.coverage, lang)
     save_figure(coverage_figure(r.coverage, outcome.problem.config), out / "coverage.png")

@@ -63,6 +63,9 @@ def summary(result, hard: pd.DataFrame, agents_frame: pd.DataFrame, extra: dict 
         "solver_parameters": result.parameters,
         "objective_by_rule": {k: int(v) for k, v in result.violations.groupby("rule")["cost"].sum().items()},
         "soft_violations": int(len(result.violations)),
+        "soft_violation_list": result.violations.sort_values("cost", ascending=False).to_dict("records"),
+        "uncovered_by_shop_shift": {f"{p} {s}": int(u) for (p, s), u in
+                                    cov.groupby(["shop", "shift"])["uncovered"].sum().items() if u},
     }
     out.update(extra or {})
     return out
