@@ -14,7 +14,8 @@ from ..config import SolverConfig
 from ..domain import LEAVE, OFF, Problem
 from ..io import COVERAGE_COLUMNS, ROSTER_COLUMNS
 from .objective import Penalty, minimize, violations
-from .rules import HARD_RULES, SOFT_RULES
+from .greedy import greedy_states
+from .rules import HARD_RULES, SOFT_RULES, night_first_phase
 from .shops import choose_shop_sets
 from .variables import RosterVars, build_variables
 
@@ -60,13 +61,15 @@ def build_model(problem: Problem, fixed_sets: dict | None = None, explain: bool 
         rule(v)
     penalties = [p for rule in SOFT_RULES for p in rule(v)]
     minimize(model, penalties)
-    _hint_from_plan(v)
+    if problem.plan is not None:
+        _hint(v, problem.plan_states())
+    else:
+        _hint(v, greedy_states(problem, night_first_phase(problem)))
     return BuiltModel(model, v, penalties)
 
 
-def _hint_from_plan(v: RosterVars) -> None:
-    """Re-planning starts the search from the published plan."""
-    states = v.problem.plan_states()
+def _hint(v: RosterVars, states: dict) -> None:
+    """Start the search from a roster: the published plan when re-planning, else the greedy one."""
     for (a, d), off in v.off.items():
         st = states.get((a, d))
         if st is None:
@@ -125,6 +128,7 @@ def solve_roster(problem: Problem, log_callback: Callable[[str], None] | None = 
     configure_solver(solver, problem.config.solver)
     if log_callback is not None:
         solver.parameters.log_search_progress = True
+        solver.parameters.log_to_stdout = False
         solver.log_callback = log_callback
     started = time.perf_counter()
     first = _FirstSolution(started)
