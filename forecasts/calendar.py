@@ -227,3 +227,9 @@ def event_days(calendar: pd.DataFrame) -> pd.DataFrame:
     """``date, shop`` of days with an event or public holiday on (not the eve/next-day marks)."""
     on = calendar[~calendar["phase"].isin(["eve", "next"])]
     return on[["date", "shop"]].drop_duplicates(ignore_index=True)
+
+
+def check_country(country: str) -> None:
+    """Raise :class:`CalendarError` unless the ``holidays`` package knows `country` ("" = none)."""
+    if country:
+        _holiday_blocks(country, 2000, 2000)

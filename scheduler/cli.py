@@ -226,6 +226,59 @@ def demo_cmd(out, force, time_limit):
     _print_summary(outcome.summary, out)
 
 
+@main.command("whatif")
+@click.option("--scenarios", "scenarios_path", required=True, type=EXISTING,
+              help="Scenarios YAML: a base and named scenarios (see configs/scenarios.example.yaml).")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), help="Solver time limit per scenario, seconds "
+                                                                   "(else the file's time_limit_s, else the config's).")
+@click.option("--processes", type=click.IntRange(1, 256), help="Scenarios solved at once (default: one per core).")
+@click.option("--workers", type=click.IntRange(1, 64), help="CP-SAT workers per scenario (default: cores / processes).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Report labels.")
+@click.option("--html/--no-html", default=True, show_default=True, help="Write report.html.")
+@_out_option
+def whatif_cmd(scenarios_path, time_limit, processes, workers, lang, html, out, force):
+    """Run size -> roster -> check per scenario in parallel; compare them -> whatif.csv, report.html.
+
+    Exits 1 when a scenario failed (the others are still written), 2 on bad input.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .reports.comparison import comparison_rich
+    from .whatif import available_cores, build_jobs, comparison_table, plan_parallelism, run_jobs
+
+    check_output_dir(out, force)
+    base, jobs = build_jobs(scenarios_path, time_limit)
+    nproc, nworkers = plan_parallelism(len(jobs), available_cores(), processes, workers)
+    with atomic_output_dir(out, force) as tmp:
+        for job in jobs:
+            job.out = tmp / "scenarios" / job.slug
+        progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            console=Console(stderr=True), transient=False)
+        with progress:
+            task = progress.add_task(f"{len(jobs)} scenarios, {nproc} process(es) x {nworkers} CP-SAT worker(s)",
+                                     total=len(jobs))
+
+            def done(res):
+                progress.advance(task)
+                mark = "[green]ok[/green]" if res.ok else f"[red]failed[/red]: {res.error.splitlines()[0][:160]}"
+                progress.console.print(f"  {res.name}: {mark} ({res.seconds:.1f} s)")
+
+            results = run_jobs(jobs, nproc, nworkers, done)
+        for res in results:
+            for w in res.warnings:
+                warnings.warn(f"scenario {res.name!r}: {w}", stacklevel=1)
+        table = comparison_table(results)
+        write_csv(table, tmp / "whatif.csv")
+        if html:
+            from .reports.html import whatif_report
+            whatif_report(tmp / "report.html", base, jobs, results, table, lang)
+    console.print(comparison_rich(table, f"What-if {base.month:%Y-%m} -> {out / 'whatif.csv'}", lang))
+    failed = [r for r in results if not r.ok]
+    if failed:
+        for r in failed:
+            click.echo(f"scenario {r.name!r} failed: {r.error}", err=True)
+        raise SystemExit(1)
+
 def _print_summary(s: dict, out: Path) -> None:
     table = Table(title=f"Roster {s.get('month', '')} -> {out}")
     table.add_column("measure")

@@ -157,6 +157,44 @@ class ForecastConfig(_Strict):
         return self
 
 
+class KpiBandConfig(_Strict):
+    min_score: float = Field(ge=0, le=100)  # the band applies to KPI scores at or above this
+    base: float = Field(ge=0)               # bonus base; paid as base * score / 100
+
+
+def _default_kpi_bands() -> list[KpiBandConfig]:
+    return [KpiBandConfig(min_score=90, base=3000), KpiBandConfig(min_score=80, base=2000),
+            KpiBandConfig(min_score=0, base=1000)]
+
+
+class CostsConfig(_Strict):
+    """Monthly cost of the team (what-if cost column, hiring report); see scheduler/costs.py."""
+
+    currency: str = "CNY"
+    base_salary: dict[str, float] = {"junior": 2000, "senior": 2200, "elite": 2300, "expert": 2450, "gold": 2600}
+    night_allowance: float = Field(30, ge=0)       # per night shift worked
+    kpi_bands: list[KpiBandConfig] = Field(default_factory=_default_kpi_bands, min_length=1)
+    expected_kpi: dict[str, float] = {"junior": 78, "senior": 84, "elite": 88, "expert": 91, "gold": 94}
+    employer_overhead: float = Field(0.0, ge=0, le=2)  # social insurance etc. as a share of salary + bonus
+
+    @model_validator(mode="after")
+    def _tiers(self) -> "CostsConfig":
+        tiers = ("junior", "senior", "elite", "expert", "gold")
+        for name, table in (("base_salary", self.base_salary), ("expected_kpi", self.expected_kpi)):
+            unknown = sorted(set(table) - set(tiers))
+            missing = [t for t in tiers if t not in table]
+            if unknown or missing:
+                raise ValueError(f"{name}: expected one value per tier {list(tiers)}"
+                                 + (f"; unknown {unknown}" if unknown else "") + (f"; missing {missing}" if missing else ""))
+            if any(v < 0 for v in table.values()):
+                raise ValueError(f"{name}: expected values >= 0")
+        if any(not 0 <= v <= 100 for v in self.expected_kpi.values()):
+            raise ValueError("expected_kpi: expected scores between 0 and 100")
+        if not any(b.min_score == 0 for b in self.kpi_bands):
+            raise ValueError("kpi_bands: one band must start at min_score 0 so every score has a bonus base")
+        return self
+
+
 def _default_shifts() -> list[ShiftConfig]:
     return [
         ShiftConfig(id="day", start="08:30", end="17:30", paid_hours=8, volume_share=0.55),
@@ -172,6 +210,7 @@ class Config(_Strict):
     weights: WeightsConfig = WeightsConfig()
     solver: SolverConfig = SolverConfig()
     forecast: ForecastConfig = ForecastConfig()
+    costs: CostsConfig = CostsConfig()
 
     @model_validator(mode="after")
     def _consistent(self) -> "Config":

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from forecasts import ForecastError, forecast, quantile_column
+from forecasts import (CalendarSpec, ForecastError, ForecastSettings, UserEvent, backtest, forecast,
+                       quantile_column, score_table)
+from forecasts.calendar import CalendarError, check_country
 
 from .config import Config
 from .domain import Agent, Problem, Request, month_days
@@ -36,12 +38,40 @@ def forecast_window(history: pd.DataFrame, month: date | None, horizon: int | No
     return start, start + pd.Timedelta(days=(horizon or 31) - 1)
 
 
-def run_forecast(history: pd.DataFrame, config: Config, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+def forecast_settings(config: Config) -> ForecastSettings:
+    """The forecast section of the config as the forecasting stage's settings (checked)."""
+    f = config.forecast
+    problems = [f"config forecast.events[{i}].shops: unknown shop {s!r}; expected shops from the config "
+                f"{config.shop_ids}" for i, e in enumerate(f.events) for s in e.shops if s not in config.shop_ids]
     try:
-        return forecast(history, start, end, config.forecast.quantiles, config.forecast.min_history_days,
-                        config.forecast.error_window_days)
+        check_country(f.holiday_country)
+    except CalendarError as err:
+        problems.append(f"config forecast.holiday_country: {err}")
+    if problems:
+        raise InputError(problems)
+    events = tuple(UserEvent(e.name, e.start, e.end or e.start, tuple(e.shops), e.multiplier) for e in f.events)
+    return ForecastSettings(tuple(f.quantiles), f.model, f.min_history_days, f.main_min_history_days,
+                            f.error_window_days, CalendarSpec(f.ecommerce_events, f.holiday_country, events),
+                            f.workers)
+
+
+def run_forecast(history: pd.DataFrame, config: Config, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Daily quantile forecasts per shop (config forecast.model) from `start` to `end`."""
+    settings = forecast_settings(config)
+    try:
+        return forecast(history, start, end, config.forecast.quantiles, settings=settings)
     except ForecastError as err:
         raise InputError(f"history: {err}") from None
+
+
+def run_backtest(history: pd.DataFrame, config: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rolling-origin backtest of the main model beside the baseline: (days, scores)."""
+    f = config.forecast
+    try:
+        days = backtest(history, forecast_settings(config), f.backtest_cutoffs, f.backtest_horizon_days)
+    except ForecastError as err:
+        raise InputError(f"history: {err} (config forecast.backtest_cutoffs, forecast.backtest_horizon_days)") from None
+    return days, score_table(days)
 
 
 def run_size(forecast_frame: pd.DataFrame, config: Config, hourly: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -58,6 +58,31 @@ def forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame, quantile_colu
     return fig
 
 
+def backtest_figure(days: pd.DataFrame, shop: str, quantile_columns: list[str]) -> Figure:
+    """One shop's backtest: actual volume, the main model's median and interval band per cutoff,
+    the baseline's median, and event days shaded."""
+    d = days[days["shop"] == shop]
+    main, base = d[d["model"] == "main"], d[d["model"] == "baseline"]
+    lo, hi = quantile_columns[0], quantile_columns[-1]
+    fig, ax = plt.subplots(figsize=(12, 3.2))
+    actual = d.drop_duplicates("date").sort_values("date")
+    for day in actual.loc[actual["event"], "date"]:
+        ax.axvspan(day - pd.Timedelta(hours=12), day + pd.Timedelta(hours=12), color="#f6b26b", alpha=0.25, lw=0)
+    for i, (_, c) in enumerate(main.groupby("cutoff")):
+        ax.fill_between(c["date"], c[lo], c[hi], color="#9fc5e8", alpha=0.6, label=f"main {lo}-{hi}" if i == 0 else None)
+        ax.plot(c["date"], c["p50"], color="#0b5394", lw=1.2, label="main p50" if i == 0 else None)
+        ax.axvline(c["cutoff"].iloc[0], color="grey", lw=0.6, ls=":")
+    for i, (_, c) in enumerate(base.groupby("cutoff")):
+        ax.plot(c["date"], c["p50"], color="#999999", lw=1, ls="--", label="baseline p50" if i == 0 else None)
+    ax.plot(actual["date"], actual["actual"], color="black", lw=1, label="actual")
+    ax.plot([], [], color="#f6b26b", alpha=0.5, lw=6, label="event / holiday")
+    ax.set_title(f"{shop}: backtest at {main['cutoff'].nunique()} cutoffs (dotted lines)", fontsize=10)
+    ax.legend(fontsize=7, loc="upper left", ncol=5)
+    ax.tick_params(axis="x", labelsize=7)
+    fig.tight_layout()
+    return fig
+
+
 def save_figure(fig: Figure, path) -> None:
     fig.savefig(path, dpi=110)
     plt.close(fig)
