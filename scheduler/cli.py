@@ -279,6 +279,42 @@ def whatif_cmd(scenarios_path, time_limit, processes, workers, lang, html, out, 
             click.echo(f"scenario {r.name!r} failed: {r.error}", err=True)
         raise SystemExit(1)
 
+@main.command("hiring")
+@click.option("--history", required=True, type=EXISTING, help="History CSV: date,shop,inquiries[,hour].")
+@click.option("--team", required=True, type=EXISTING, help="Team CSV: agent_id,name,tier,shops,hire_date.")
+@click.option("--config", "config_path", required=True, type=EXISTING, help="Config YAML (section `hiring`).")
+@click.option("--horizon", type=click.IntRange(1, 24), help="Months after the history (default hiring.horizon_months).")
+@click.option("--proof-months", type=click.IntRange(0, 24),
+              help="Months to prove with the roster model (default hiring.proof_months; 0: formula only).")
+@_out_option
+def hiring_cmd(history, team, config_path, horizon, proof_months, out, force):
+    """Hiring need per month: heads needed (formula and proven), available, hires, recruit-by dates."""
+    from .hiring import hiring_plan
+    from .reports.hiring import write_hiring_outputs
+
+    check_output_dir(out, force)
+    config = load_config(config_path)
+    hist, hourly = read_history(history, config.shop_ids)
+    agents = read_team(team, config.shop_ids)
+    plan = hiring_plan(hist, agents, config, horizon, hourly, proof_months,
+                       progress=lambda msg: console.print(f"[dim]proof {msg}[/dim]"))
+    with atomic_output_dir(out, force) as tmp:
+        write_hiring_outputs(tmp, plan)
+    _print_hiring(plan.table, out)
+
+
+def _print_hiring(t: pd.DataFrame, out: Path) -> None:
+    table = Table(title=f"Hiring need -> {out}")
+    for c in ("month", "events", "required_heads", "proven", "available_heads", "hires_needed", "recruit_by"):
+        table.add_column(c)
+    for r in t.itertuples():
+        proven = "-" if pd.isna(r.proven_hi) else (f"{r.proven_hi:g}" if r.proven_lo == r.proven_hi
+                                                   else f"{r.proven_lo:g}-{r.proven_hi:g}")
+        table.add_row(r.month, r.events or "", str(r.required_heads), proven, f"{r.available_heads:.1f}",
+                      str(r.hires_needed), str(r.recruit_by or "") + (" (late)" if r.recruit_late else ""))
+    console.print(table)
+
+
 def _print_summary(s: dict, out: Path) -> None:
     table = Table(title=f"Roster {s.get('month', '')} -> {out}")
     table.add_column("measure")

@@ -195,6 +195,51 @@ class CostsConfig(_Strict):
         return self
 
 
+class AttritionConfig(_Strict):
+    """Monthly attrition rate per tier: the expected share of agents leaving in a month."""
+
+    junior: float = Field(0.06, ge=0, lt=1)
+    senior: float = Field(0.04, ge=0, lt=1)
+    elite: float = Field(0.03, ge=0, lt=1)
+    expert: float = Field(0.02, ge=0, lt=1)
+    gold: float = Field(0.02, ge=0, lt=1)
+
+
+class ShrinkageConfig(_Strict):
+    """Paid days lost to each cause, as fractions of paid days (they add up)."""
+
+    sick_leave: float = Field(0.03, ge=0, lt=1)
+    annual_leave: float = Field(0.04, ge=0, lt=1)
+    training: float = Field(0.02, ge=0, lt=1)
+    meetings: float = Field(0.02, ge=0, lt=1)
+
+    @property
+    def total(self) -> float:
+        return self.sick_leave + self.annual_leave + self.training + self.meetings
+
+    @model_validator(mode="after")
+    def _below_one(self) -> "ShrinkageConfig":
+        if self.total >= 0.9:
+            raise ValueError(f"shrinkage fractions add up to {self.total:g}; expected less than 0.9")
+        return self
+
+
+class HiringConfig(_Strict):
+    """`staffing hiring`: the hiring-need report (see scheduler/hiring.py and configs/example.yaml)."""
+
+    horizon_months: int = Field(6, ge=1, le=24)
+    attrition: AttritionConfig = AttritionConfig()
+    shrinkage: ShrinkageConfig = ShrinkageConfig()
+    recruiting_lead_days: int = Field(30, ge=0, le=365)
+    staffing_quantile: float | None = None  # None: forecast.staffing_quantile
+    plan_at: Literal["target", "max"] = "target"
+    peak_days: Literal["temporary", "hire"] = "temporary"
+    new_agent_tier: Literal["junior", "senior", "elite", "expert", "gold"] = "junior"
+    proof_months: int = Field(1, ge=0, le=24)
+    proof_time_limit_s: float = Field(20, gt=0)
+    proof_max_probes: int = Field(6, ge=1, le=30)
+
+
 def _default_shifts() -> list[ShiftConfig]:
     return [
         ShiftConfig(id="day", start="08:30", end="17:30", paid_hours=8, volume_share=0.55),
@@ -210,6 +255,7 @@ class Config(_Strict):
     weights: WeightsConfig = WeightsConfig()
     solver: SolverConfig = SolverConfig()
     forecast: ForecastConfig = ForecastConfig()
+    hiring: HiringConfig = HiringConfig()
     costs: CostsConfig = CostsConfig()
 
     @model_validator(mode="after")
@@ -225,6 +271,9 @@ class Config(_Strict):
                 raise ValueError("shifts: give volume_share for every shift or for none")
             if abs(sum(shares) - 1) > 1e-6:
                 raise ValueError(f"shifts: volume_share must sum to 1, got {sum(shares):g}")
+        q = self.hiring.staffing_quantile
+        if q is not None and q not in self.forecast.quantiles:
+            raise ValueError(f"hiring.staffing_quantile {q} must be one of forecast.quantiles {self.forecast.quantiles}")
         return self
 
     @property
