@@ -67,6 +67,7 @@ def score_table(bt: pd.DataFrame) -> pd.DataFrame:
         row = {"model": model, "shop": OVERALL, **_scores(g, qcols)}
         per_cut = [_scores(c, qcols) for _, c in g.groupby("cutoff")]
         for key in ("wape", "wape_event", "bias"):
-            row[key] = float(np.nanmean([s[key] for s in per_cut]))
+            values = [s[key] for s in per_cut if not np.isnan(s[key])]
+            row[key] = float(np.mean(values)) if values else np.nan
         rows.append(row)
     return pd.DataFrame(rows)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import statsmodels.api as sm
 
+from ._blas import single_blas_thread
 from .baseline import SeasonalNaive
 
 __all__ = ["EventRegression", "SeasonalNaive", "robust_noise", "penalised_lstsq"]
@@ -80,6 +81,10 @@ class EventRegression:
 
     def fit(self, y: np.ndarray, X: np.ndarray, penalty: np.ndarray | None = None,
             target: np.ndarray | None = None, event_day: np.ndarray | None = None) -> "EventRegression":
+        with single_blas_thread():  # small dense problems: extra BLAS threads only spin
+            return self._fit(y, X, penalty, target, event_day)
+
+    def _fit(self, y, X, penalty, target, event_day) -> "EventRegression":
         y = np.asarray(y, dtype=float)
         X = np.asarray(X, dtype=float)
         n, k = X.shape

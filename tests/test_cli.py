@@ -141,3 +141,5 @@ def test_demo_runs_end_to_end(tmp_path):
     assert summary["month"] == "2026-08"
     assert summary["status"] in ("OPTIMAL", "FEASIBLE")
     assert (tmp_path / "demo" / "forecast.png").stat().st_size > 0
+    assert summary["forecast_model"].startswith("event regression")
+    assert 0 < summary["forecast_backtest_wape"] < summary["forecast_backtest_wape_baseline"]
