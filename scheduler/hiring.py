@@ -314,7 +314,7 @@ def proven_heads(config: Config, month: date, demand: pd.DataFrame, start: int, 
     lo = floor_                       # smallest count not yet ruled out
     hi: int | None = None            # smallest count with a roster found
     probes: list[Probe] = []
-    unknown_below: int | None = None
+    highest_unknown: int | None = None
     n = max(lo, start)
     step = max(1, math.ceil(0.1 * n))
     budget = config.hiring.proof_max_probes
@@ -329,14 +329,16 @@ def proven_heads(config: Config, month: date, demand: pd.DataFrame, start: int, 
         elif pr.outcome == "none":
             lo = max(lo, n + 1)
         else:
-            unknown_below = n if unknown_below is None else max(unknown_below, n)
+            highest_unknown = n if highest_unknown is None else max(highest_unknown, n)
         if hi is None:
             n = max(lo, n + step)
             step *= 2
         else:
-            # bisect in [lo, hi); unknown probes are skipped over, leaving the bracket open
+            # bisect in [lo, hi) above the highest timed-out probe: below it a solve would most
+            # likely time out too, and only a "none" could narrow the bracket from below
             tried = {p.heads for p in probes}
-            candidates = [m for m in range(lo, hi) if m not in tried]
+            floor_n = lo if highest_unknown is None else max(lo, highest_unknown + 1)
+            candidates = [m for m in range(floor_n, hi) if m not in tried]
             if not candidates:
                 break
             n = candidates[len(candidates) // 2]
@@ -446,7 +448,8 @@ def hiring_plan(history: pd.DataFrame, agents: list[Agent], config: Config, mont
         row.update(proven_lo=None, proven_hi=None, proven_heads=None, proof="not run", proof_seconds=None)
         note = []
         if k <= proof_months:
-            proof = proven_heads(config, first, md, row["heads_formula_max"], row["seniors_needed"], progress)
+            start = math.ceil(round(row["heads_formula_max"] * (1 - h.shrinkage.total), 6))  # roster agents
+            proof = proven_heads(config, first, md, start, row["seniors_needed"], progress)
             proofs[row["month"]] = proof
             gross = 1 / (1 - h.shrinkage.total)
             lo = math.ceil(round(proof.lo * gross, 6))
