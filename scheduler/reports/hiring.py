@@ -29,7 +29,8 @@ def hiring_figure(plan: HiringPlan) -> Figure:
     ax.fill_between(x, t["heads_formula_max"], t["heads_formula_target"], color="#9fc5e8", alpha=0.5,
                     step="mid", label="required heads, formula (band max - target)")
     ax.plot(x, t["required_heads"], color="#0b5394", marker="o", lw=1.5, label="required heads (plan)")
-    ax.plot(x, t["available_heads"], color="#38761d", marker="s", lw=1.5, label="available heads (after attrition)")
+    ax.plot(x, t["available_heads"], color="#38761d", marker="s", lw=1.5, label="current team (after attrition)")
+    ax.plot(x, t["planned_heads"], color="#38761d", ls="--", lw=1.2, label="team with planned hires")
     proven = t[t["proven_hi"].notna()]
     if len(proven):
         xs = x[proven.index]
@@ -37,19 +38,22 @@ def hiring_figure(plan: HiringPlan) -> Figure:
         hi = proven["proven_hi"].astype(float).to_numpy()
         ax.errorbar(xs, hi, yerr=[hi - lo, np.zeros_like(hi)], fmt="D", color="#990000", capsize=4,
                     label="proven by the roster model (bracket when a probe timed out)")
-    top = float(max(t["heads_formula_target"].max(), t["available_heads"].max(), t["required_heads"].max()))
-    for i, ev in enumerate(t["events"]):
-        if ev:
-            ax.annotate(ev.replace("; ", "\n"), (i, top * 1.02), ha="center", va="bottom", fontsize=7, color="#783f04")
+    top = float(max(t["heads_formula_target"].max(), t["planned_heads"].max(), t["required_heads"].max()))
+    for i, r in enumerate(t.itertuples()):
+        text = r.events.replace("; ", "\n") if r.events else ""
+        if r.peak_extra_heads:  # the busiest day needs more than the planned team
+            text += ("\n" if text else "") + f"peak {str(r.peak_day)[5:]}: {r.peak_heads}"
+        if text:
+            ax.annotate(text, (i, top * 1.02), ha="center", va="bottom", fontsize=7, color="#783f04")
     for i, n in enumerate(t["hires_needed"]):
         if n:
             ax.annotate(f"+{n}", (i, n), ha="center", va="bottom", fontsize=8)
     ax.set_xticks(x, t["month"])
-    ax.set_ylim(0, top * 1.2)
+    ax.set_ylim(0, top * 1.25)
     ax.set_ylabel("heads")
     ax.set_title(f"Hiring need at p{round(float(t['staffing_quantile'].iloc[0]) * 100)} volume "
                  f"(as of {plan.as_of})", fontsize=10)
-    ax.legend(fontsize=7, loc="lower left")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False)
     fig.tight_layout()
     return fig
 
