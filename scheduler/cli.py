@@ -143,8 +143,9 @@ def _read_previous(path, agents, config):
 @click.option("--fix-until", type=click.DateTime(["%Y-%m-%d"]), help="With --previous-plan: keep days up to "
                                                                      "this date as published, re-solve the rest.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Workbook labels.")
+@click.option("--html", is_flag=True, help="Also write report.html (self-contained page: heatmap, calendar, charts).")
 @_out_option
-def roster_cmd(config_path, team, demand, requests, month, previous, previous_plan, fix_until, lang, out, force):
+def roster_cmd(config_path, team, demand, requests, month, previous, previous_plan, fix_until, lang, html, out, force):
     """Solve the month's roster (CP-SAT), check it, write roster/coverage/agents/summary/xlsx/png."""
     if fix_until and not previous_plan:
         raise click.UsageError("--fix-until needs --previous-plan")
@@ -155,6 +156,9 @@ def roster_cmd(config_path, team, demand, requests, month, previous, previous_pl
     outcome = run_roster(config, agents, dem, month, reqs, prev, plan, fix_until.date() if fix_until else None)
     with atomic_output_dir(out, force) as tmp:
         write_roster_outputs(tmp, outcome, lang)
+        if html:
+            from .reports.html import roster_report
+            roster_report(tmp / "report.html", outcome, lang)
     _print_summary(outcome.summary, out)
 
 
@@ -198,7 +202,9 @@ def check_cmd(config_path, team, demand, requests, roster_path, month, previous,
               help="Output folder.")
 @click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
 @click.option("--time-limit", type=click.FloatRange(min=0.1), help="Override solver.time_limit_s.")
-def demo_cmd(out, force, time_limit):
+@click.option("--html/--no-html", default=True, show_default=True, help="Write report.html.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Report labels.")
+def demo_cmd(out, force, time_limit, html, lang):
     """Run forecast -> size -> roster -> check on the bundled demo data for the month after it."""
     started = time.perf_counter()
     check_output_dir(out, force)
@@ -222,7 +228,10 @@ def demo_cmd(out, force, time_limit):
         write_csv(demand, tmp / "demand.csv", DEMAND_OUT_COLUMNS)
         outcome.summary["forecast_model"] = str(fc["model"].iloc[0])
         outcome.summary["demo_seconds"] = round(time.perf_counter() - started, 2)
-        write_roster_outputs(tmp, outcome)
+        write_roster_outputs(tmp, outcome, lang)
+        if html:
+            from .reports.html import forecast_events, roster_report
+            roster_report(tmp / "report.html", outcome, lang, hist, fc, forecast_events(config, start, end), demo=True)
     _print_summary(outcome.summary, out)
 
 

@@ -162,15 +162,7 @@ class BaseSpec(_Strict):
 class ScenarioFile(_Strict):
     base: BaseSpec
     time_limit_s: float | None = Field(None, gt=0)  # per scenario (CP-SAT limit); default config's
-    scenarios: list[ScenarioSpec] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _unique(self) -> "ScenarioFile":
-        names = [s.name for s in self.scenarios]
-        dup = sorted({n for n in names if names.count(n) > 1})
-        if dup:
-            raise ValueError(f"duplicate scenario name(s) {dup}")
-        return self
+    scenarios: list[dict] = Field(min_length=1)     # each a ScenarioSpec, validated one by one
 
 
 def _path_text(loc: tuple) -> str:
@@ -180,22 +172,33 @@ def _path_text(loc: tuple) -> str:
     return out
 
 
-def _file_errors(source: str, err: ValidationError, raw: dict) -> list[str]:
-    scen = raw.get("scenarios") if isinstance(raw, dict) else None
+def _file_errors(source: str, err: ValidationError, who: str = "") -> list[str]:
     out = []
     for e in err.errors():
         loc = tuple("from" if p == "from_" else p for p in e["loc"])
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
             msg = "unknown key (see configs/scenarios.example.yaml)"
-        if len(loc) >= 2 and loc[0] == "scenarios" and isinstance(loc[1], int) and isinstance(scen, list):
-            item = scen[loc[1]] if loc[1] < len(scen) else {}
-            name = item.get("name") if isinstance(item, dict) else None
-            who = f"scenario {name!r}" if name else f"scenarios[{loc[1]}]"
-            out.append(f"{source}: {who}: {_path_text(loc[2:]) or '(scenario)'}: {msg}")
-        else:
-            out.append(f"{source}: {_path_text(loc) or '(top level)'}: {msg}")
+        where = _path_text(loc) or ("(scenario)" if who else "(top level)")
+        out.append(f"{source}: {who}: {where}: {msg}" if who else f"{source}: {where}: {msg}")
     return out
+
+
+def parse_scenarios(spec: ScenarioFile, source: str) -> tuple[list[ScenarioSpec], list[str]]:
+    """Validate each scenario on its own so that every scenario's problems are reported."""
+    out, problems = [], []
+    for i, raw in enumerate(spec.scenarios):
+        name = raw.get("name") if isinstance(raw, dict) else None
+        who = f"scenario {name!r}" if isinstance(name, str) and name else f"scenarios[{i}]"
+        try:
+            out.append(ScenarioSpec.model_validate(raw))
+        except ValidationError as err:
+            problems += _file_errors(source, err, who)
+    names = [s.name for s in out]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        problems.append(f"{source}: scenarios: duplicate scenario name(s) {dup}")
+    return out, problems
 
 
 # ---------------------------------------------------------------- loaded inputs
@@ -267,7 +270,7 @@ def load_scenario_file(path: str | Path) -> tuple[ScenarioFile, dict]:
     try:
         return ScenarioFile.model_validate(raw), raw
     except ValidationError as err:
-        raise InputError(_file_errors(str(path), err, raw)) from None
+        raise InputError(_file_errors(str(path), err)) from None
 
 
 def load_base(spec: BaseSpec, folder: Path, source: str) -> Base:
@@ -414,21 +417,23 @@ def build_jobs(path: str | Path, time_limit: float | None = None, out: Path | No
     """Read the scenarios file and its base; validate every scenario; one job per scenario.
 
     Raises one InputError listing every problem of every scenario. `time_limit` (seconds)
-    replaces each scenario's solver.time_limit_s (else the file's ``time_limit_s``, else the
-    config's). The base forecast is computed here once per distinct forecast config.
+    replaces every scenario's solver.time_limit_s; else a scenario's own ``config.solver.time_limit_s``,
+    else the file's ``time_limit_s``, else the base config's. The base forecast is computed here once per distinct forecast config.
     """
     path = Path(path)
     spec, _ = load_scenario_file(path)
     base = load_base(spec.base, path.parent, str(path))
     days = month_days(base.month)
-    problems: list[str] = []
+    scenarios, problems = parse_scenarios(spec, str(path))
     jobs: list[ScenarioJob] = []
-    limit = time_limit or spec.time_limit_s
-    for i, sc in enumerate(spec.scenarios, start=1):
+    for i, sc in enumerate(scenarios, start=1):
         where = _Where(str(path), sc.name)
-        data = _merge(base.config_data, sc.config)
-        if limit:
-            data = _merge(data, {"solver": {"time_limit_s": limit}})
+        data = base.config_data
+        if spec.time_limit_s:  # the file's default; a scenario's own solver.time_limit_s wins
+            data = _merge(data, {"solver": {"time_limit_s": spec.time_limit_s}})
+        data = _merge(data, sc.config)
+        if time_limit:  # the command line wins over both
+            data = _merge(data, {"solver": {"time_limit_s": time_limit}})
         try:
             config = parse_config(data, f"{path}: scenario {sc.name!r}: config")
         except InputError as err:
