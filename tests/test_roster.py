@@ -152,7 +152,10 @@ def test_solver_parameters_take_effect():
     from scheduler.roster.solve import solve_roster as solve
     res = solve(problem, log_callback=lines.append)
     params = next(line for line in lines if line.startswith("Parameters:"))
-    assert "max_time_in_seconds: 3.5" in params and "num_workers: 1" in params and "random_seed: 7" in params
+    from scheduler.roster.solve import time_budget
+    hint_s, search_s = time_budget(config.solver)
+    assert hint_s + search_s == 3.5 and search_s == 3.0
+    assert f"max_time_in_seconds: {search_s:g}" in params and "num_workers: 1" in params and "random_seed: 7" in params
     assert res.parameters == {"time_limit_s": 3.5, "workers": 1, "seed": 7, "deterministic": False}
 
 

@@ -106,6 +106,7 @@ def test_previous_month_carries_consecutive_days_rest_and_phase():
     # without --previous the validator cannot see the boundary; with it, it catches a 7th day
     broken = res.roster.copy()
     broken.loc[(broken["agent_id"] == "A01") & (broken["date"] == D[0]), ["shift", "shop", "load"]] = ["night", "big", 10]
+    broken.loc[(broken["agent_id"] == "A01") & (broken["date"] == D[1]), ["shift", "shop", "load"]] = ["off", "", 0]
     assert "max_consecutive_workdays" not in rules_found(broken, problem)
     assert "max_consecutive_workdays" in rules_found(broken, problem, previous=prev)
 

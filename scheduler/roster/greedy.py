@@ -1,99 +1,329 @@
 """A constructive roster used as CP-SAT's starting point (solution hint).
 
-Day by day, each agent is on the shift type of their rotation block (half-month: the switch
-at mid-month, with the day off a night-to-day switch needs), and the agents who work are the
-ones the day's volume needs, chosen so that everyone's days off stay within the weekly,
-consecutive-day and monthly rules. It knows nothing of optimality; it gives the solver a
-complete, nearly feasible roster to improve instead of a first solution found from scratch.
+Classic days-off scheduling, demand-driven: every agent starts the month working every day
+they can (on the shift type of their rotation block), then agents take turns, round after round,
+to give up the workday whose loss hurts coverage least — the day where the agents of their
+shops and shift are most in surplus against the volume — until each has the days off the
+fairness target asks for. The weekly day off is placed first, then the rest; runs longer than
+`max_consecutive_workdays` are broken afterwards. Hard rules are respected as they are placed
+(leave, fixed requests, rest between shifts, weekly and monthly days off, the half-month blocks
+with their switch day off, nights within one of half the workdays); coverage is only as good
+as a greedy can make it. The CP-SAT search then improves it.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, timedelta
 
-from ..domain import LEAVE, OFF, Problem, days_off_bounds, shift_capacity
+from ..domain import LEAVE, OFF, Problem, days_off_bounds, full_weeks, shift_capacity
 
 
-def greedy_states(problem: Problem, phase: dict[str, bool]) -> dict[tuple[str, date], str]:
-    """(agent, day) -> shift id, off or leave."""
+def _rest_ok(problem: Problem, s1: str | None, s2: str) -> bool:
+    if s1 is None or s1 in (OFF, LEAVE):
+        return True
+    cfg = problem.config
+    a, b = cfg.shift(s1), cfg.shift(s2)
+    return b.start_minutes + 1440 - a.end_minutes >= cfg.rules.min_rest_hours * 60
+
+
+def _switch_index(avail_idx: list[int], n: int) -> int:
+    """Day index where the second rotation block starts: half of the available days done."""
+    if not avail_idx:
+        return n // 2
+    return avail_idx[len(avail_idx) // 2]
+
+
+def greedy_states(problem: Problem, phase: dict[str, bool],
+                  sets: dict[str, tuple[str, ...]] | None = None) -> dict[tuple[str, date], str]:
+    """(agent, day) -> shift id, off or leave, for every agent and day of the month."""
     cfg = problem.config
     rules = cfg.rules
     days = list(problem.days)
     n = len(days)
+    index = {d: i for i, d in enumerate(days)}
     nights = [s.id for s in cfg.shifts if s.is_night]
     dayshifts = [s.id for s in cfg.shifts if not s.is_night]
-    mid = n // 2
+    rotating = rules.rotation != "none" and bool(nights) and bool(dayshifts)
     volume = problem.volume()
-    need = {(d, s): math.ceil(sum(volume.get((d, p, s), 0) for p in cfg.shop_ids) / max(1, shift_capacity(cfg, s)))
-            for d in days for s in cfg.shift_ids}
+    shops = cfg.shop_ids
+    sets = sets or {a.id: tuple(a.allowed_shops(shops)) for a in problem.agents}
+    prev = problem.previous_states()
+    first = days[0]
+
+    # ---- per agent: availability, block types, fixed days
     leave = {a.id: problem.leave_days(a.id) for a in problem.agents}
-    fixed = {(r.agent_id, d): r.shift for r in problem.requests if r.kind == "fixed" for d in r.days()}
-    total_need = sum(need.values())
-    budget = {}  # days each agent should work
-    for a in problem.agents:
-        lo, hi = days_off_bounds(n, len(leave[a.id]), rules)
-        avail = n - len(leave[a.id])
-        share = math.ceil(total_need / max(1, len(problem.agents)) * 1.05)
-        budget[a.id] = max(avail - hi, min(avail - lo, share))
-    worked = {a.id: 0 for a in problem.agents}
-    run = {a.id: 0 for a in problem.agents}
-    # half of an agent's workdays in each rotation block (nights within one of half)
-    block_of = [0 if i < mid else 1 for i in range(n)]
-    target = {(a, b): (budget[a] // 2 if b == 0 else budget[a] - budget[a] // 2) for a in budget for b in (0, 1)}
-    in_block = {(a, b): 0 for a in budget for b in (0, 1)}
-    out: dict[tuple[str, date], str] = {}
+    fixed: dict[tuple[str, date], str | None] = {}
+    for r in problem.requests:
+        if r.kind == "fixed":
+            for d in r.days():
+                if d in index and d not in leave[r.agent_id]:
+                    fixed[r.agent_id, d] = r.shift
+    if problem.plan is not None and problem.fix_until is not None:
+        for (a, d), st in problem.plan_states().items():
+            if d in index and d <= problem.fix_until and d not in leave.get(a, set()):
+                fixed[a, d] = st
+    kinds: dict[str, list[list[str]]] = {}  # allowed shifts per day index
+    forced_off: dict[str, set[int]] = {}
+    block: dict[str, list[int]] = {}
+    half_month = rotating and rules.rotation == "half-month"
+    gap = half_month and not all(_rest_ok(problem, s1, s2) for s1 in nights for s2 in dayshifts)
+    # Switch days are staggered over a window of w days: cohort j of the night-first agents is
+    # off on day T+j (rest after nights) and on days from T+j+1; cohort j of the day-first agents
+    # starts nights on T+j+1. The day shift then keeps its whole group through the switch and
+    # the night shift lacks only one cohort (1/w of a group) for w+1 days.
+    group = {nf: sorted(a.id for a in problem.agents if phase.get(a.id, False) == nf) for nf in (False, True)}
+    for agent in problem.agents:
+        a = agent.id
+        avail = [i for i, d in enumerate(days) if d not in leave[a]]
+        night_first = phase.get(a, False)
+        members = group[night_first]
+        w = max(1, min(6, len(members) // 4)) if half_month else 1
+        j = members.index(a) % w
+        t = _switch_index(avail, n) - (w // 2) + j  # night-first: the day off between blocks
+        t = max(1, min(n - 2, t)) if n > 3 else n // 2
+        second = t if night_first else t + 1  # first day of the second block
+        allowed, blk, offs = [], [], set()
+        for i in range(n):
+            b = 0 if i < second else 1
+            blk.append(b)
+            if half_month:
+                allowed.append(nights if (b == 0) == night_first else dayshifts)
+            else:
+                allowed.append(list(cfg.shift_ids))
+        if gap and night_first:
+            offs.add(t)  # nights then days: the switch day is off (rest rule)
+        kinds[a], block[a], forced_off[a] = allowed, blk, offs
 
-    def block_shift(a: str, i: int) -> str | None:
-        if rules.rotation != "half-month" or not nights or not dayshifts:
+    # ---- demand in heads per (day, shift, shop); supply from working agents
+    need = {(d, s, p): volume.get((d, p, s), 0) / max(1, shift_capacity(cfg, s))
+            for d in days for s in cfg.shift_ids for p in shops}
+    month = {p: sum(v for (_, pp, _), v in volume.items() if pp == p) for p in shops}
+
+    def share(a: str) -> dict[str, float]:
+        c = sets[a] or tuple(shops)
+        tot = sum(month[p] for p in c)
+        return {p: (month[p] / tot if tot else 1 / len(c)) for p in c}
+
+    shares = {a.id: share(a.id) for a in problem.agents}
+    carries = {(a.id, d): not a.in_training(d, rules.training_days) for a in problem.agents for d in days}
+    state: dict[tuple[str, date], str] = {}
+    supply: dict[tuple[date, str, str], float] = {}
+
+    def add(a: str, d: date, s: str, sign: int) -> None:
+        if carries[a, d]:
+            for p, w in shares[a].items():
+                supply[d, s, p] = supply.get((d, s, p), 0.0) + sign * w
+
+    def pick_shift(a: str, i: int) -> str | None:
+        d = days[i]
+        before = state.get((a, d - timedelta(days=1))) if i else prev.get((a, d - timedelta(days=1)))
+        opts = [s for s in kinds[a][i] if _rest_ok(problem, before, s)]
+        if not opts:
             return None
-        first_night = phase.get(a, False)
-        in_night = (i < mid) == first_night
-        return (nights if in_night else dayshifts)[0]
+        return max(opts, key=lambda s: (sum(need[d, s, p] - supply.get((d, s, p), 0.0) for p in shares[a]),
+                                        -cfg.shift_ids.index(s)))
 
-    for i, d in enumerate(days):
-        week_left = 6 - d.weekday()
-        candidates = []
-        for agent in problem.agents:
-            a = agent.id
+    for agent in problem.agents:
+        a = agent.id
+        for i, d in enumerate(days):
             if d in leave[a]:
-                out[a, d] = LEAVE
-                run[a] = 0
+                state[a, d] = LEAVE
+            elif (a, d) in fixed:
+                st = fixed[a, d]
+                state[a, d] = st if st is not None else (pick_shift(a, i) or OFF)
+            elif i in forced_off[a]:
+                state[a, d] = OFF
+            else:
+                s = pick_shift(a, i)
+                state[a, d] = s if s is not None else OFF
+            if state[a, d] in cfg.shift_ids:
+                add(a, d, state[a, d], +1)
+
+    def cost_of_off(a: str, d: date) -> float:
+        """Shortage added by taking agent a off on day d (0 when their shops stay covered)."""
+        s = state[a, d]
+        if not carries[a, d]:
+            return -1.0
+        out = 0.0
+        for p, w in shares[a].items():
+            sup, nd = supply.get((d, s, p), 0.0), need[d, s, p]
+            out += max(0.0, nd - (sup - w)) - max(0.0, nd - sup)
+        surplus = sum(supply.get((d, s, p), 0.0) - need[d, s, p] for p in shares[a])
+        return out - 1e-3 * surplus
+
+    # ---- days off: each agent at least the monthly minimum, more while coverage allows it
+    bounds = {a.id: days_off_bounds(n, len(leave[a.id]), rules) for a in problem.agents}
+
+    def offs_of(a: str) -> list[int]:
+        return [i for i, d in enumerate(days) if state[a, d] == OFF]
+
+    def movable(a: str, i: int) -> bool:
+        d = days[i]
+        return state[a, d] in cfg.shift_ids and (a, d) not in fixed
+
+    def block_ok(a: str, i: int) -> bool:
+        """Keep nights within one of half the workdays: each block loses offs in proportion."""
+        if not (rotating and rules.rotation == "half-month"):
+            return True
+        b = block[a][i]
+        work = [sum(1 for j, d in enumerate(days) if block[a][j] == bb and state[a, d] in cfg.shift_ids)
+                for bb in (0, 1)]
+        work[b] -= 1
+        return abs(work[0] - work[1]) <= 1 or work[b] >= work[1 - b]
+
+    def take_off(a: str, i: int) -> None:
+        d = days[i]
+        add(a, d, state[a, d], -1)
+        state[a, d] = OFF
+
+    def works(a: str, i: int) -> bool:
+        return state[a, days[i]] in cfg.shift_ids
+
+    def worked_before(a: str, j: int) -> bool:
+        """Day index j (negative: last month, from --previous) is worked."""
+        if j >= 0:
+            return works(a, j)
+        return prev.get((a, first + timedelta(days=j))) in cfg.shift_ids
+
+    def can_work(a: str, i: int) -> str | None:
+        """The shift agent a could work on day index i (now off) without breaking the weekly
+        day off, the run limit or rest; None when none."""
+        d = days[i]
+        if state[a, d] != OFF or i in forced_off[a] or (a, d) in fixed:
+            return None
+        run = 1
+        j = i - 1
+        while j >= -rules.max_consecutive_workdays and worked_before(a, j):
+            run, j = run + 1, j - 1
+        j = i + 1
+        while j < n and works(a, j):
+            run, j = run + 1, j + 1
+        if run > rules.max_consecutive_workdays:
+            return None
+        monday = i - d.weekday()
+        week = range(monday, monday + 7)
+        if all(0 <= j < n for j in week):
+            if sum(1 for j in week if not works(a, j)) - 1 < rules.min_days_off_per_week:
+                return None
+        s = pick_shift(a, i)
+        if s is None:
+            return None
+        if i + 1 < n and works(a, i + 1) and not _rest_ok(problem, s, state[a, days[i + 1]]):
+            return None
+        return s
+
+    def restore_best(a: str, blk: int | None) -> bool:
+        """Give agent a back the workday (in block `blk`, or any) that helps coverage most."""
+        best, best_gain = None, None
+        for i in range(n):
+            if blk is not None and block[a][i] != blk:
                 continue
-            b = block_of[i]
-            left_days = sum(1 for j in range(i, n) if block_of[j] == b and days[j] not in leave[a])
-            if b == 1 and i == mid and phase.get(a, False):
-                left_days -= 1  # the switch day off
-            must_off = run[a] >= rules.max_consecutive_workdays or in_block[a, b] >= target[a, b]
-            # a night-to-day switch needs the day off in between
-            if i == mid and phase.get(a, False) and rules.rotation == "half-month":
-                must_off = True
-            must_work = target[a, b] - in_block[a, b] >= left_days
-            if (a, d) in fixed:
-                must_work, must_off = True, False
-            candidates.append((a, must_off, must_work, left_days, week_left))
-        # who works: forced first, then those furthest behind their budget
-        demand_today = sum(need[d, s] for s in cfg.shift_ids)
-        order = sorted(candidates, key=lambda t: (not t[2], t[1], -(target[t[0], block_of[i]] - in_block[t[0], block_of[i]]) / max(1, t[3])))
-        count = {s: 0 for s in cfg.shift_ids}
-        for a, must_off, must_work, left_days, _ in order:
-            want = block_shift(a, i)
-            if fixed.get((a, d)):
-                want = fixed[a, d]
-            if must_off and not must_work:
-                out[a, d] = OFF
+            s = can_work(a, i)
+            if s is None:
+                continue
+            d = days[i]
+            gain = sum(max(0.0, need[d, s, p] - supply.get((d, s, p), 0.0)) for p in shares[a])
+            if best_gain is None or gain > best_gain:
+                best, best_gain = (i, s), gain
+        if best is None:
+            return False
+        i, s = best
+        state[a, days[i]] = s
+        add(a, days[i], s, +1)
+        return True
+
+    weeks = [[index[d] for d in w] for w in full_weeks(days)]
+    lead = first.weekday()
+    straddle = list(range(0, 7 - lead)) if lead else []
+
+    def prev_week_has_off(a: str) -> bool:
+        before = [prev.get((a, first - timedelta(days=j))) for j in range(1, lead + 1)]
+        if any(st is None for st in before):
+            return True  # unknown: the rule does not bind
+        return sum(1 for st in before if st not in cfg.shift_ids) >= rules.min_days_off_per_week
+
+    order = sorted(a.id for a in problem.agents)
+    # 1) weekly days off
+    need_weeks = {a: [w for w in weeks] + ([straddle] if straddle and not prev_week_has_off(a) else [])
+                  for a in order}
+    for _ in range(rules.min_days_off_per_week):
+        for w_i in range(max((len(v) for v in need_weeks.values()), default=0)):
+            for a in order:
+                if w_i >= len(need_weeks[a]):
+                    continue
+                week = need_weeks[a][w_i]
+                have = sum(1 for i in week if state[a, days[i]] not in cfg.shift_ids)
+                if have >= rules.min_days_off_per_week:
+                    continue
+                cand = [i for i in week if movable(a, i)]
+                if cand:
+                    take_off(a, min(cand, key=lambda i: cost_of_off(a, days[i])))
+    # 2) break runs longer than the limit (the previous month's last days count)
+    k = rules.max_consecutive_workdays
+    for a in order:
+        run = 0
+        for j in range(1, k + 1):
+            st = prev.get((a, first - timedelta(days=j)))
+            if st in cfg.shift_ids:
+                run += 1
             else:
-                options = [want] if want else sorted(cfg.shift_ids, key=lambda s: count[s] - need[d, s])
-                s = options[0]
-                if must_work or count[s] < need[d, s] or sum(count.values()) < demand_today:
-                    out[a, d] = s
-                    count[s] += 1
-                else:
-                    out[a, d] = OFF
-            if out[a, d] in cfg.shift_ids:
-                worked[a] += 1
-                in_block[a, block_of[i]] += 1
-                run[a] += 1
+                break
+        start_run = -run
+        for i in range(n):
+            if state[a, days[i]] in cfg.shift_ids:
+                if i - start_run + 1 > k:
+                    cand = [j for j in range(max(0, start_run), i + 1) if movable(a, j)]
+                    if cand:
+                        j = min(cand, key=lambda j: cost_of_off(a, days[j]))
+                        take_off(a, j)
+                        start_run = j + 1
             else:
-                run[a] = 0
-    return out
+                start_run = i + 1
+    # 3) more days off, one per agent per round, while a day off costs no coverage
+    rnd = 0
+    while order:
+        moved = False
+        rotated = order[rnd % len(order):] + order[:rnd % len(order)]
+        for a in rotated:
+            if len(offs_of(a)) >= bounds[a][1]:
+                continue
+            cand = [i for i in range(n) if movable(a, i) and block_ok(a, i)]
+            if not cand:
+                continue
+            best = min(cand, key=lambda i: cost_of_off(a, days[i]))
+            if cost_of_off(a, days[best]) <= 0 or len(offs_of(a)) < bounds[a][0]:
+                take_off(a, best)
+                moved = True
+        rnd += 1
+        if not moved:
+            break
+    # 4) the monthly minimum, where coverage did not already give it
+    for a in order:
+        while len(offs_of(a)) < bounds[a][0]:
+            cand = [i for i in range(n) if movable(a, i) and block_ok(a, i)] or \
+                   [i for i in range(n) if movable(a, i)]
+            if not cand:
+                break
+            take_off(a, min(cand, key=lambda i: cost_of_off(a, days[i])))
+    # 5) repairs: too many days off (from breaking runs), then rotation blocks out of balance
+    for a in order:
+        for _ in range(n):
+            if len(offs_of(a)) <= bounds[a][1] or not restore_best(a, None):
+                break
+        if half_month:
+            for _ in range(n):
+                work = [sum(1 for i in range(n) if block[a][i] == b and works(a, i)) for b in (0, 1)]
+                if abs(work[0] - work[1]) <= 2:
+                    break
+                heavy = 0 if work[0] > work[1] else 1
+                offs = len(offs_of(a))
+                if offs > bounds[a][0] and restore_best(a, 1 - heavy):
+                    continue
+                cand = [i for i in range(n) if block[a][i] == heavy and movable(a, i)]
+                if offs >= bounds[a][1] and not restore_best(a, 1 - heavy):
+                    break
+                if not cand:
+                    break
+                take_off(a, min(cand, key=lambda i: cost_of_off(a, days[i])))
+    return state

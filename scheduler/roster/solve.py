@@ -15,7 +15,7 @@ from ..domain import LEAVE, OFF, Problem
 from ..io import COVERAGE_COLUMNS, ROSTER_COLUMNS
 from .objective import Penalty, minimize, violations
 from .greedy import greedy_states
-from .rules import HARD_RULES, SOFT_RULES, night_first_phase
+from .rules import HARD_RULES, SOFT_RULES
 from .shops import choose_shop_sets
 from .variables import RosterVars, build_variables
 
@@ -64,12 +64,13 @@ def build_model(problem: Problem, fixed_sets: dict | None = None, explain: bool 
     if problem.plan is not None:
         _hint(v, problem.plan_states())
     else:
-        _hint(v, greedy_states(problem, night_first_phase(problem)))
+        _hint(v, greedy_states(problem, v.phase, fixed_sets))
     return BuiltModel(model, v, penalties)
 
 
 def _hint(v: RosterVars, states: dict) -> None:
     """Start the search from a roster: the published plan when re-planning, else the greedy one."""
+    v.hint_states = states
     for (a, d), off in v.off.items():
         st = states.get((a, d))
         if st is None:
@@ -77,6 +78,45 @@ def _hint(v: RosterVars, states: dict) -> None:
         v.model.add_hint(off, st in (OFF, LEAVE))
         for s in v.problem.config.shift_ids:
             v.model.add_hint(v.shift[a, d, s], st == s)
+
+
+def complete_hint(built: BuiltModel, cfg: SolverConfig, seconds: float) -> bool:
+    """Turn the partial hint (who works which shift) into a complete, feasible one.
+
+    A copy of the model with the hinted shifts fixed is solved briefly (loads, uncovered,
+    penalties follow); its whole solution becomes the hint, so CP-SAT starts from a valid roster
+    instead of repairing a partial one. Returns False (hint left partial) when the hinted shifts
+    break a hard rule or the copy finds nothing in `seconds`.
+    """
+    v = built.vars
+    states = getattr(v, "hint_states", None)
+    if not states:
+        return False
+    fixed = built.model.clone()
+    proto_vars = lambda m, x: m.get_bool_var_from_proto_index(x.index)  # noqa: E731
+    for (a, d), off in v.off.items():
+        st = states.get((a, d))
+        if st is None:
+            return False
+        fixed.add(proto_vars(fixed, off) == int(st in (OFF, LEAVE)))
+        for s in v.problem.config.shift_ids:
+            fixed.add(proto_vars(fixed, v.shift[a, d, s]) == int(st == s))
+    fixed.clear_hints()
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = cfg.workers
+    solver.parameters.random_seed = cfg.seed
+    if cfg.deterministic:
+        solver.parameters.max_deterministic_time = seconds
+        solver.parameters.interleave_search = cfg.workers > 1
+    status = solver.solve(fixed)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return False
+    built.model.clear_hints()
+    for i in range(len(built.model.proto.variables)):
+        var = built.model.get_int_var_from_proto_index(i)
+        built.model.add_hint(var, solver.value(fixed.get_int_var_from_proto_index(i)))
+    return True
 
 
 def explain_infeasible(problem: Problem, fixed_sets: dict | None, seconds: float = 20.0) -> list[str]:
@@ -97,13 +137,24 @@ def explain_infeasible(problem: Problem, fixed_sets: dict | None, seconds: float
     return [f"{rule} for {who}" for rule, who in sorted(core)]
 
 
-def configure_solver(solver: cp_model.CpSolver, cfg: SolverConfig) -> None:
-    """All CP-SAT settings go through `solver.parameters` (plain attributes are ignored)."""
+def time_budget(cfg: SolverConfig) -> tuple[float, float]:
+    """solver.time_limit_s split into (completing the starting roster, the main search):
+    a tenth (at least 0.5 s, at most half) for the first, the rest for the second."""
+    hint = min(cfg.time_limit_s / 2, max(0.5, cfg.time_limit_s / 10))
+    return hint, cfg.time_limit_s - hint
+
+
+def configure_solver(solver: cp_model.CpSolver, cfg: SolverConfig, seconds: float | None = None) -> None:
+    """All CP-SAT settings go through `solver.parameters` (plain attributes are ignored).
+
+    `seconds` overrides cfg.time_limit_s (wall-clock seconds, or deterministic time when
+    cfg.deterministic)."""
+    limit = cfg.time_limit_s if seconds is None else seconds
     if cfg.deterministic:
-        solver.parameters.max_deterministic_time = cfg.time_limit_s
+        solver.parameters.max_deterministic_time = limit
         solver.parameters.interleave_search = cfg.workers > 1
     else:
-        solver.parameters.max_time_in_seconds = cfg.time_limit_s
+        solver.parameters.max_time_in_seconds = limit
     solver.parameters.num_workers = cfg.workers
     solver.parameters.random_seed = cfg.seed
     solver.parameters.log_search_progress = cfg.log
@@ -124,13 +175,15 @@ def solve_roster(problem: Problem, log_callback: Callable[[str], None] | None = 
     """Solve one month. Raises RosterError when there is no roster to return."""
     sets = choose_shop_sets(problem)
     built = build_model(problem, sets)
+    started = time.perf_counter()
+    hint_s, search_s = time_budget(problem.config.solver)
+    complete_hint(built, problem.config.solver, hint_s)
     solver = cp_model.CpSolver()
-    configure_solver(solver, problem.config.solver)
+    configure_solver(solver, problem.config.solver, search_s)
     if log_callback is not None:
         solver.parameters.log_search_progress = True
         solver.parameters.log_to_stdout = False
         solver.log_callback = log_callback
-    started = time.perf_counter()
     first = _FirstSolution(started)
     status = solver.solve(built.model, first)
     elapsed = time.perf_counter() - started

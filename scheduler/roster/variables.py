@@ -40,6 +40,8 @@ class RosterVars:
     cover: dict[tuple[str, date, str, ShopSet, str], cp_model.IntVar] = field(default_factory=dict)  # senior serves shop
     explain: bool = False  # hard constraints guarded by one assumption literal per (rule, who)
     assumptions: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
+    hint_states: dict = field(default_factory=dict)
+    phase: dict[str, bool] = field(default_factory=dict)  # half-month rotation: starts on nights  # (agent, day) -> state the search starts from
 
     def _guard(self, ct: cp_model.Constraint, rule: str, who: str) -> cp_model.Constraint:
         if self.explain:
@@ -114,6 +116,8 @@ def build_variables(model: cp_model.CpModel, problem: Problem,
                             if v.volume.get((d, p, s), 0) > 0:
                                 v.cover[a, d, s, c, p] = model.new_bool_var(f"cover[{a},{d},{s},{p}]")
     v.index()
+    from .rules import night_first_phase  # noqa: PLC0415 (rules imports this module)
+    v.phase = night_first_phase(problem, fixed_sets)
     members: dict[ShopSet, int] = {}
     for a, c in v.member:
         members[c] = members.get(c, 0) + 1
