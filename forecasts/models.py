@@ -104,7 +104,7 @@ class EventRegression:
             z = z.copy()
             z[self.outliers_] = np.nan
         exog, endog = _augment(z, X, P, t, self.sigma_)
-        self.result_ = sm.OLS(endog, exog, hasconst=True).fit(method="qr")
+        self.result_ = sm.OLS(endog, exog, hasconst=True).fit()  # pinv: one SVD (qr would add a second)
         self.params_ = np.asarray(self.result_.params)
         self.z_ = z
         self.residuals_ = self._calibration_residuals(z, X, P, t)

@@ -40,7 +40,8 @@ def test_intervals_cover_about_as_promised_on_held_out_data():
 def test_forecast_frame_contract_and_too_short_history():
     dates = pd.date_range("2026-01-01", periods=70, freq="D")
     hist = pd.DataFrame({"date": dates, "shop": "big", "inquiries": weekly_series(70)})
-    fc = forecast(hist, pd.Timestamp("2026-03-15"), pd.Timestamp("2026-03-31"), [0.5, 0.8, 0.9])
+    with pytest.warns(UserWarning, match="70 days of history .* seasonal-naive baseline used"):
+        fc = forecast(hist, pd.Timestamp("2026-03-15"), pd.Timestamp("2026-03-31"), [0.5, 0.8, 0.9])
     assert list(fc.columns) == ["date", "shop", "p50", "p80", "p90", "model"]
     assert fc["date"].min() == pd.Timestamp("2026-03-15") and len(fc) == 17
     assert "seasonal-naive" in fc["model"].iloc[0]
