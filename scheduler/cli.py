@@ -17,9 +17,9 @@ from .domain import parse_month
 from .errors import InputError
 from .io import (atomic_output_dir, check_output_dir, read_demand, read_forecast, read_history,
                  read_requests, read_roster, read_team, write_csv)
-from .pipeline import (forecast_window, month_demand, run_forecast, run_roster, run_size,
+from .pipeline import (forecast_window, month_demand, run_backtest, run_forecast, run_roster, run_size,
                        write_roster_outputs)
-from .reports.charts import forecast_figure, save_figure
+from .reports.charts import backtest_figure, forecast_figure, save_figure
 from .roster import RosterError
 from .sizing import DEMAND_OUT_COLUMNS
 from .validate import check_roster
@@ -80,21 +80,47 @@ def _out_option(f):
 @click.option("--config", "config_path", required=True, type=EXISTING, help="Config YAML.")
 @click.option("--horizon", type=click.IntRange(1, 400), help="Days to forecast after the history ends.")
 @click.option("--month", type=MONTH, help="Forecast this calendar month instead of a horizon.")
+@click.option("--backtest", "do_backtest", is_flag=True,
+              help="Also backtest main model and baseline at rolling origins (config forecast.backtest_*) "
+                   "-> backtest.csv (scores), backtest_days.csv, backtest_<shop>.png.")
 @_out_option
-def forecast_cmd(history, config_path, horizon, month, out, force):
-    """Forecast daily inquiries per shop with quantiles -> forecast.csv, forecast.png."""
+def forecast_cmd(history, config_path, horizon, month, do_backtest, out, force):
+    """Forecast daily inquiries per shop with quantiles -> forecast.csv, forecast.png, effects.csv."""
     if horizon and month:
         raise click.UsageError("give --horizon or --month, not both")
     check_output_dir(out, force)
     config = load_config(config_path)
     hist, _ = read_history(history, config.shop_ids)
     start, end = forecast_window(hist, month, horizon)
-    fc = run_forecast(hist, config, start, end)
+    fc, effects = run_forecast(hist, config, start, end, explain=True)
+    days, scores = run_backtest(hist, config) if do_backtest else (None, None)
     with atomic_output_dir(out, force) as tmp:
         write_csv(fc, tmp / "forecast.csv")
+        if len(effects):
+            write_csv(effects, tmp / "effects.csv")
         qcols = [c for c in fc.columns if c.startswith("p")]
         save_figure(forecast_figure(hist, fc, qcols), tmp / "forecast.png")
+        if do_backtest:
+            write_csv(scores.round(4), tmp / "backtest.csv")
+            write_csv(days, tmp / "backtest_days.csv")
+            bq = [c for c in days.columns if c.startswith("p") and c[1:].isdigit()]
+            for shop in days["shop"].unique():
+                save_figure(backtest_figure(days, shop, bq), tmp / f"backtest_{shop}.png")
     console.print(f"forecast {start.date()}..{end.date()} for {fc['shop'].nunique()} shops -> {out / 'forecast.csv'}")
+    if do_backtest:
+        _print_frame(f"Backtest ({config.forecast.backtest_cutoffs} cutoffs x {config.forecast.backtest_horizon_days} "
+                     f"days) -> {out / 'backtest.csv'}", scores.drop(columns=["days", "event_days"]))
+
+
+def _print_frame(title: str, frame: pd.DataFrame) -> None:
+    short = {"coverage_": "cov ", "wape_event": "wape ev", "event_days": "ev days"}
+    table = Table(title=title)
+    for c in frame.columns:
+        head = next((c.replace(k, v) for k, v in short.items() if k in c), c)
+        table.add_column(head, justify="left" if frame[c].dtype == object else "right", no_wrap=True)
+    for rec in frame.itertuples(index=False):
+        table.add_row(*[f"{x:.3f}" if isinstance(x, float) else str(x) for x in rec])
+    console.print(table)
 
 
 @main.command("size")
@@ -220,6 +246,7 @@ def demo_cmd(out, force, time_limit, html, lang):
     month = (last + pd.offsets.MonthBegin(1)).date()
     start, end = forecast_window(hist, month, None)
     fc = run_forecast(hist, config, start, end)
+    bt_days, bt_scores = run_backtest(hist, config)
     demand = run_size(fc, config, hourly)
     outcome = run_roster(config, agents, demand, month, reqs)
     with atomic_output_dir(out, force) as tmp:
@@ -227,6 +254,10 @@ def demo_cmd(out, force, time_limit, html, lang):
         save_figure(forecast_figure(hist, fc, [c for c in fc.columns if c.startswith("p")]), tmp / "forecast.png")
         write_csv(demand, tmp / "demand.csv", DEMAND_OUT_COLUMNS)
         outcome.summary["forecast_model"] = str(fc["model"].iloc[0])
+        overall = bt_scores[bt_scores["shop"] == "(all shops)"].set_index("model")
+        outcome.summary["forecast_backtest_wape"] = round(float(overall.loc["main", "wape"]), 4)
+        outcome.summary["forecast_backtest_wape_baseline"] = round(float(overall.loc["baseline", "wape"]), 4)
+        write_csv(bt_scores.round(4), tmp / "backtest.csv")
         outcome.summary["demo_seconds"] = round(time.perf_counter() - started, 2)
         write_roster_outputs(tmp, outcome, lang)
         if html:
@@ -328,7 +359,10 @@ def _print_summary(s: dict, out: Path) -> None:
     table = Table(title=f"Roster {s.get('month', '')} -> {out}")
     table.add_column("measure")
     table.add_column("value", justify="right")
-    rows = [("forecast model", s.get("forecast_model")), ("solver status", s["status"]),
+    wapes = (s.get("forecast_backtest_wape"), s.get("forecast_backtest_wape_baseline"))
+    rows = [("forecast model", s.get("forecast_model")),
+            ("forecast backtest WAPE (baseline)", f"{wapes[0]:.1%} ({wapes[1]:.1%})" if wapes[0] is not None else None),
+            ("solver status", s["status"]),
             ("objective / bound", f"{s['objective']:.0f} / {s['best_bound']:.0f} (gap {s['gap']:.1%})"),
             ("solve seconds", s["solve_seconds"]),
             ("inquiries / uncovered", f"{s['volume_inquiries']} / {s['uncovered_inquiries']} ({s['uncovered_share']:.2%})"),

@@ -278,25 +278,38 @@ def probe(config: Config, month: date, demand: pd.DataFrame, heads: int, n_senio
 
 
 def lower_bound(demand: pd.DataFrame, config: Config, days: list[date]) -> int:
-    """Heads below which no roster can cover the month (a proof by counting):
+    """Heads below which no roster can cover the month (a proof by counting).
 
-    - band-max capacity over the most days an agent can work (:func:`workable_days`);
-    - the busiest day: each shift's volume pooled over all shops, over band max, summed;
-    - with rotation, nights are within one of half an agent's workdays, so night shifts and
-      other shifts each get at most ``workable_days / 2 + 1`` days of every agent.
+    An agent-shift handles at most the shift's band max, over any shops, so each day and shift
+    needs ``ceil(volume pooled over shops / band max)`` agent-shifts. For every run of
+    consecutive days, one agent works at most: the run's length less one day in every
+    ``max_consecutive_workdays + 1``, less ``min_days_off_per_week`` for each whole calendar week
+    in the run, and never more than :func:`workable_days`; the heads are at least the run's
+    agent-shifts over that. With rotation, nights are within one of half an agent's workdays,
+    so night shifts and other shifts each get at most ``workable_days / 2 + 1`` days of an agent.
     """
     cap = {s: shift_capacity(config, s) for s in config.shift_ids}
     work = workable_days(days, config)
     if demand.empty or work == 0:
         return 1
+    r = config.rules
     pooled = demand.groupby(["date", "shift"])["volume"].sum().reset_index()
     pooled["shifts"] = np.ceil((pooled["volume"] / pooled["shift"].map(cap)).round(6))
-    bounds = [math.ceil(round(pooled["shifts"].sum() / work, 6)), pooled.groupby("date")["shifts"].sum().max()]
+    need = pooled.groupby("date")["shifts"].sum().reindex(days, fill_value=0).to_numpy()
+    monday = [d.weekday() == 0 for d in days]
+    best = 1
+    for i in range(len(days)):
+        for j in range(i + 1, len(days) + 1):
+            k = j - i
+            weeks = sum(1 for m in range(i, j - 6) if monday[m])
+            per_agent = min(k - k // (r.max_consecutive_workdays + 1), k - r.min_days_off_per_week * weeks, work)
+            if per_agent > 0:
+                best = max(best, math.ceil(round(need[i:j].sum() / per_agent, 6)))
     night = {s.id for s in config.shifts if s.is_night}
-    if config.rules.rotation != "none" and night and len(night) < len(config.shifts):
+    if r.rotation != "none" and night and len(night) < len(config.shifts):
         per_kind = pooled.groupby(pooled["shift"].isin(night))["shifts"].sum()
-        bounds.append(math.ceil(round(per_kind.max() / math.floor(work / 2 + 1), 6)))
-    return int(max(1, *bounds))
+        best = max(best, math.ceil(round(per_kind.max() / math.floor(work / 2 + 1), 6)))
+    return int(best)
 
 
 def proven_heads(config: Config, month: date, demand: pd.DataFrame, start: int, n_senior: int = 0,
@@ -519,6 +532,22 @@ def _compare(row: dict, proof: Proof, lo: int, hi: int | None, config: Config) -
     if hi is None:
         return (f"Proof: no roster found within {len(proof.probes)} probes; the need is at least {lo} "
                 f"heads (raise hiring.proof_time_limit_s or hiring.proof_max_probes).")
+    return _proof_words(row, proof, lo, hi, config) + _timed_out_words(proof)
+
+
+def _timed_out_words(proof: Proof) -> str:
+    """What the best timed-out probe below the found roster still left uncovered."""
+    below = [p for p in proof.probes if p.outcome == "unknown" and p.uncovered is not None
+             and proof.hi is not None and p.heads < proof.hi]
+    if proof.proven or not below:
+        return ""
+    p = max(below, key=lambda p: p.heads)
+    return (f" A roster of {p.heads} agents (before shrinkage) still left {p.uncovered} inquiries uncovered "
+            f"after {p.seconds:.0f} s, without a proof that none covers the month.")
+
+
+def _proof_words(row: dict, proof: Proof, lo: int, hi: int, config: Config) -> str:
+    fmax, ftarget = row["heads_formula_max"], row["heads_formula_target"]
     shown = f"{hi}" if lo == hi else f"{lo}-{hi}"
     if lo >= fmax and hi <= ftarget:
         return f"Proof: the roster model needs {shown} heads, inside the formula's range {fmax}-{ftarget}."
@@ -534,4 +563,5 @@ def _compare(row: dict, proof: Proof, lo: int, hi: int | None, config: Config) -
         return (f"Proof: the roster model needs {shown} heads, more than the formula at band target ({ftarget}): "
                 "the rules (days off per week, rotation, rest, shops per agent) cost more than the formula's "
                 "average allows; the plan uses the proven figure.")
-    return f"Proof: the roster model needs {shown} heads; the formula's range is {fmax}-{ftarget}."
+    return (f"Proof: the roster model needs {shown} heads, overlapping the formula's range {fmax}-{ftarget} "
+            "(the lower end is what counting proves, the upper end a roster found).")

@@ -133,6 +133,19 @@ def test_proven_search_returns_the_minimum():
     assert H.lower_bound(demand, config, FEB) <= 5  # so 5 was ruled out by the roster model, not arithmetic
 
 
+def test_lower_bound_counts_runs_of_days():
+    config, demand = _solo(120)
+    week = demand["date"].between(date(2026, 2, 9), date(2026, 2, 15))  # Monday to Sunday
+    demand.loc[~week, "volume"] = 0
+    # 2 agent-shifts a day in that week = 14; one agent works at most 6 of its 7 days -> 3
+    assert H.lower_bound(demand, config, FEB) == 3
+    # the whole month at 2 a day: 56 over 24 workable days -> 3; the day shifts alone: 28 / 13 -> 3
+    assert H.lower_bound(make_demand(config, per_shift={"solo": 120}), config, FEB) == 3
+    busy = make_demand(config, per_shift={"solo": 120})
+    busy.loc[busy["date"] == date(2026, 2, 11), "volume"] = 600  # 5 + 5 agent-shifts that day
+    assert H.lower_bound(busy, config, FEB) == 10
+
+
 def test_proof_config_only_counts_uncovered():
     config, _ = _solo(200)
     cfg = H.proof_config(config)
