@@ -87,9 +87,9 @@ def _check_series(shop: str, dates: pd.DatetimeIndex, y: np.ndarray, start: pd.T
 
 
 def fit_predict_shop(shop: str, dates: pd.DatetimeIndex, y: np.ndarray, h: int, settings: ForecastSettings,
-                     calendar: pd.DataFrame) -> tuple[np.ndarray, str, str | None]:
-    """One shop: quantile forecasts for the `h` days after `dates`, the model name, and a note
-    (why the main model was not used) or None."""
+                     calendar: pd.DataFrame) -> tuple[np.ndarray, str, str | None, dict[str, float]]:
+    """One shop: quantile forecasts for the `h` days after `dates`, the model name, a note
+    (why the main model was not used) or None, and the main model's multipliers by term."""
     n = int(np.sum(~np.isnan(y)))
     note = None
     if settings.model == "main" and n < settings.main_min_days:
@@ -97,20 +97,24 @@ def fit_predict_shop(shop: str, dates: pd.DatetimeIndex, y: np.ndarray, h: int, 
                 f"forecast.main_min_history_days): seasonal-naive baseline used instead of the main model")
     if settings.model == "baseline" or note:
         model = SeasonalNaive(error_window=settings.error_window).fit(y)
-        return model.predict(h, list(settings.quantiles)), model.name, note
+        return model.predict(h, list(settings.quantiles)), model.name, note, {}
     all_dates = pd.date_range(dates[0], periods=len(dates) + h, freq="D")
     design = build_design(all_dates, dates[-1], for_shop(calendar, shop), weekend_days(settings.calendar.country))
     k = len(dates)
     model = EventRegression().fit(y, design.X[:k], design.penalty, design.target, design.event_day[:k])
-    return model.predict(h, design.X[k:], list(settings.quantiles)), model.name, note
+    terms = model.effects(design.names)
+    effects = {t: m for t, m in terms.items() if t not in ("const", "trend") and not t.startswith("knot:")}
+    # the slope now: the first slope plus every bend at the knots
+    effects["growth_per_year"] = float(np.prod([m for t, m in terms.items() if t == "trend" or t.startswith("knot:")]))
+    return model.predict(h, design.X[k:], list(settings.quantiles)), model.name, note, effects
 
 
-def _shop_job(args) -> tuple[np.ndarray, str, str | None]:
+def _shop_job(args) -> tuple[np.ndarray, str, str | None, dict[str, float]]:
     with single_blas_thread():
         return fit_predict_shop(*args)
 
 
-def _run_jobs(jobs: list[tuple], workers: int) -> list[tuple[np.ndarray, str, str | None]]:
+def _run_jobs(jobs: list[tuple], workers: int) -> list[tuple[np.ndarray, str, str | None, dict[str, float]]]:
     if workers <= 1 or len(jobs) < 2 * workers:
         return [_shop_job(j) for j in jobs]
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
@@ -127,13 +131,19 @@ def build_calendar(first: pd.Timestamp, last: pd.Timestamp, spec: CalendarSpec) 
 
 def forecast(history: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, quantiles: list[float],
              min_history_days: int = 28, error_window: int = 365, *, settings: ForecastSettings | None = None,
-             calendar: pd.DataFrame | None = None, report_gaps: bool = True) -> pd.DataFrame:
+             calendar: pd.DataFrame | None = None, report_gaps: bool = True,
+             explain: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Forecast every shop from `start` to `end` (inclusive).
 
     `history` is the daily frame ``date, shop, inquiries``. The forecast begins the day after
     each shop's history ends and is cut to [start, end]. Returns ``date, shop, p50, p80, ...``
     plus a ``model`` column naming the forecaster. `settings` (default: the main model with
     the given quantiles) chooses the model; missing days are reported as a warning.
+
+    With `explain`, also returns the main model's fitted multipliers ``shop, term, multiplier``
+    (``dow3`` = Thursday vs Monday, ``growth_per_year`` = the trend's current slope,
+    ``ev:double11:0`` = the 11.11 day itself, ``hol:on`` = a public holiday on a working day,
+    ``sin1``... the yearly wave).
     """
     settings = settings or ForecastSettings(tuple(quantiles), min_history_days=min_history_days,
                                             error_window=error_window)
@@ -144,16 +154,17 @@ def forecast(history: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, quan
         warnings.warn(f"history has missing days, left out of the fit (days per shop): {gaps}", stacklevel=2)
     if calendar is None and settings.model == "main":
         calendar = build_calendar(full["date"].min(), end, settings.calendar)
-    jobs, frames = [], []
+    jobs, frames, effects = [], [], []
     for shop, g in full.groupby("shop", sort=False):
         dates = pd.DatetimeIndex(g["date"])
         y = g["inquiries"].to_numpy(dtype=float)
         _check_series(shop, dates, y, start, settings)
         h = (end - dates[-1]).days
         jobs.append((shop, dates, y, h, settings, calendar))
-    for (shop, dates, _, h, _, _), (pred, name, note) in zip(jobs, _run_jobs(jobs, settings.workers)):
+    for (shop, dates, _, h, _, _), (pred, name, note, terms) in zip(jobs, _run_jobs(jobs, settings.workers)):
         if note:
             warnings.warn(note, stacklevel=2)
+        effects += [(shop, t, round(m, 4)) for t, m in terms.items()]
         frame = pd.DataFrame(pred, columns=[quantile_column(q) for q in settings.quantiles])
         frame.insert(0, "date", pd.date_range(dates[-1] + pd.Timedelta(days=1), periods=h, freq="D"))
         frame.insert(1, "shop", shop)
@@ -162,7 +173,10 @@ def forecast(history: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, quan
     out = pd.concat(frames, ignore_index=True)
     qcols = [quantile_column(q) for q in settings.quantiles]
     out[qcols] = np.round(np.maximum.accumulate(out[qcols].to_numpy(), axis=1), 1)
-    return out.sort_values(["date", "shop"]).reset_index(drop=True)
+    out = out.sort_values(["date", "shop"]).reset_index(drop=True)
+    if explain:
+        return out, pd.DataFrame(effects, columns=["shop", "term", "multiplier"])
+    return out
 
 
 def backtest_cutoffs(history: pd.DataFrame, cutoffs: int, horizon: int, step: int | None = None) -> list[pd.Timestamp]:

@@ -8,6 +8,7 @@ Chinese e-commerce customer-service teams and are documented in ``configs/exampl
 from __future__ import annotations
 
 import re
+from datetime import date as _date
 from pathlib import Path
 from typing import Literal
 
@@ -135,11 +136,36 @@ class SolverConfig(_Strict):
     deterministic: bool = False
 
 
+class EventConfig(_Strict):
+    """A user event (a shop's 聚划算 slot, a live-stream day...): days, shops it applies to
+    (empty = all), and the multiplier expected where the event has no history to learn from."""
+
+    name: str = Field(min_length=1)
+    start: _date
+    end: _date | None = None  # None: one day
+    shops: list[str] = []
+    multiplier: float | None = Field(None, gt=0, le=50)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "EventConfig":
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
 class ForecastConfig(_Strict):
     quantiles: list[float] = [0.5, 0.8, 0.9]
     staffing_quantile: float = 0.8
     min_history_days: int = Field(28, ge=14)
     error_window_days: int = Field(365, ge=28)
+    model: Literal["main", "baseline"] = "main"
+    main_min_history_days: int = Field(91, ge=28)
+    holiday_country: str = Field("CN", pattern=r"^([A-Za-z]{2}(-[A-Za-z0-9]{1,3})?)?$")
+    ecommerce_events: bool = True
+    events: list[EventConfig] = []
+    backtest_cutoffs: int = Field(4, ge=1, le=24)
+    backtest_horizon_days: int = Field(30, ge=7, le=180)
+    workers: int = Field(1, ge=1, le=8)
 
     @field_validator("quantiles")
     @classmethod

@@ -55,11 +55,13 @@ def forecast_settings(config: Config) -> ForecastSettings:
                             f.workers)
 
 
-def run_forecast(history: pd.DataFrame, config: Config, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    """Daily quantile forecasts per shop (config forecast.model) from `start` to `end`."""
+def run_forecast(history: pd.DataFrame, config: Config, start: pd.Timestamp, end: pd.Timestamp,
+                 explain: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+    """Daily quantile forecasts per shop (config forecast.model) from `start` to `end`; with
+    `explain` also the fitted multipliers (``shop, term, multiplier``)."""
     settings = forecast_settings(config)
     try:
-        return forecast(history, start, end, config.forecast.quantiles, settings=settings)
+        return forecast(history, start, end, config.forecast.quantiles, settings=settings, explain=explain)
     except ForecastError as err:
         raise InputError(f"history: {err}") from None
 

@@ -178,3 +178,13 @@ def test_metrics_golden_values():
     assert bias(a, p) == pytest.approx(-10 / 400)
     assert mase(a, p, np.array([10.0, 10.0, 10.0])) == pytest.approx(1.0)
     assert coverage(a, np.array([100.0, 199.0, 101.0])) == pytest.approx(2 / 3)
+
+
+def test_explain_lists_the_fitted_multipliers():
+    growth = series(start="2025-04-01", noise=0.03, mult=lambda ds: np.exp(0.2 * (ds - ds[0]).days / 365.25))
+    fc, effects = forecast(growth, pd.Timestamp("2026-08-01"), pd.Timestamp("2026-08-07"), [0.5],
+                           settings=ForecastSettings((0.5,), calendar=NO_EVENTS), explain=True)
+    m = effects.set_index("term")["multiplier"]
+    assert list(effects.columns) == ["shop", "term", "multiplier"] and len(fc) == 7
+    assert m["growth_per_year"] == pytest.approx(np.exp(0.2), rel=0.05)
+    assert m["dow6"] == pytest.approx(WEEKLY[6] / WEEKLY[0], rel=0.03)
