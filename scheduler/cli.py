@@ -312,7 +312,8 @@ def whatif_cmd(scenarios_path, time_limit, processes, workers, lang, html, out, 
         if html:
             from .reports.html import whatif_report
             whatif_report(tmp / "report.html", base, jobs, results, table, lang)
-    console.print(comparison_rich(table, f"What-if {base.month:%Y-%m} -> {out / 'whatif.csv'}", lang))
+    wide = console if console.is_terminal else Console(width=200)  # a pipe or file gets every column
+    wide.print(comparison_rich(table, f"What-if {base.month:%Y-%m} -> {out / 'whatif.csv'}", lang))
     failed = [r for r in results if not r.ok]
     if failed:
         for r in failed:

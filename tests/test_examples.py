@@ -9,7 +9,8 @@ from scheduler.config import Config, load_config
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "configs").glob("*.yaml")) + [ROOT / "scheduler/demo_data/config.yaml"],
+@pytest.mark.parametrize("path", sorted(p for p in (ROOT / "configs").glob("*.yaml") if not p.name.startswith("scenarios"))
+                         + [ROOT / "scheduler/demo_data/config.yaml"],
                          ids=lambda p: p.name)
 def test_example_configs_load(path):
     load_config(path)

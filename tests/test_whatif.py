@@ -164,3 +164,12 @@ def test_cli_whatif_end_to_end_with_a_failing_scenario(base, tmp_path):
     assert "Scenario comparison" in page and "promo +30%" in page
     again = CliRunner().invoke(main, ["whatif", "--scenarios", str(path), "--out", str(out)])
     assert again.exit_code == 2 and "--force" in again.output
+
+
+def test_example_scenarios_file_validates():
+    """configs/scenarios.example.yaml (its table is in the README) has >= 5 valid scenarios."""
+    path = Path(__file__).resolve().parents[1] / "configs" / "scenarios.example.yaml"
+    base, jobs = build_jobs(path)
+    assert len(jobs) >= 5 and base.month == date(2026, 8, 1)
+    assert {j.config.rules.max_shops_per_agent for j in jobs} == {2, 3}
+    assert len({len(j.agents) for j in jobs}) >= 3
