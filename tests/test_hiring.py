@@ -216,7 +216,8 @@ def test_cli_hiring_writes_the_report(tmp_path):
     out = tmp_path / "out"
     res = CliRunner().invoke(main, ["hiring", *args, "--horizon", "2", "--out", str(out)])
     assert res.exit_code == 0, res.output
-    assert {"hiring.csv", "hiring.xlsx", "hiring.png", "hiring.md", "hiring_shops.csv", "hiring_probes.csv"} <= \
+    assert {"hiring.csv", "hiring.xlsx", "hiring.png", "hiring.md", "hiring.html", "hiring_shops.csv",
+            "hiring_probes.csv"} <= \
         {p.name for p in out.iterdir()}
     t = pd.read_csv(out / "hiring.csv")
     assert list(t["month"]) == ["2026-08", "2026-09"] and list(t.columns) == H.HIRING_COLUMNS  # history ends 07-05

@@ -147,10 +147,46 @@ def hiring_markdown(plan: HiringPlan) -> str:
 
 
 def write_hiring_outputs(out: Path, plan: HiringPlan) -> None:
-    """hiring.csv, hiring_shops.csv, hiring_probes.csv, hiring.xlsx, hiring.png and hiring.md into `out`."""
+    """hiring.csv, hiring_shops.csv, hiring_probes.csv, hiring.xlsx, hiring.png, hiring.md and
+    hiring.html into `out`."""
     write_csv(plan.table, out / "hiring.csv")
     write_csv(plan.shops, out / "hiring_shops.csv")
     write_csv(probes_table(plan), out / "hiring_probes.csv")
     write_hiring_xlsx(out / "hiring.xlsx", plan)
     save_figure(hiring_figure(plan), out / "hiring.png")
     (out / "hiring.md").write_text(hiring_markdown(plan), encoding="utf-8")
+    write_hiring_html(out / "hiring.html", plan)
+
+
+HTML_COLUMNS = ["month", "events", "volume_p50", "volume_staffing", "heads_formula_max", "heads_formula_target",
+                "proven_lo", "proven_hi", "proof", "required_heads", "available_heads", "in_training",
+                "hires_needed", "hires_senior", "recruit_by", "recruit_late", "peak_heads", "planned_heads",
+                "expected_load", "surplus_heads"]
+
+
+def hiring_sections(plan: HiringPlan, lang: str = "en") -> list:
+    """The hiring report as sections of the HTML report (scheduler/reports/html.py): the summary
+    in words, the chart, the month table, volume per shop, the proven search's solves."""
+    from .html import figure_section, table_section, text_section
+
+    words = [line.replace("**", "").lstrip("#- ").strip() for line in hiring_markdown(plan).splitlines()
+             if line.strip() and not line.startswith("|") and line != "## Month by month"]
+    sections = [text_section("hiring-summary", "Hiring plan", "\n".join(words[1:])),
+                figure_section("hiring-chart", "Needed vs available heads", hiring_figure(plan)),
+                table_section("hiring-months", "Month by month", plan.table[HTML_COLUMNS], lang=lang),
+                table_section("hiring-shops", "Volume per shop", plan.shops, lang=lang)]
+    probes = probes_table(plan)
+    if len(probes):
+        sections.append(table_section("hiring-probes", "Proven search: roster solves", probes,
+                                      "found: a roster with no uncovered inquiry; none: proven impossible; "
+                                      "unknown: the time limit ran out first.", lang=lang))
+    return sections
+
+
+def write_hiring_html(path: Path, plan: HiringPlan, lang: str = "en") -> Path:
+    """hiring.html: the sections of :func:`hiring_sections` as one self-contained page."""
+    from .html import write_html_report
+
+    t = plan.table
+    return write_html_report(path, f"Hiring plan {t['month'].iloc[0]} to {t['month'].iloc[-1]}",
+                             hiring_sections(plan, lang), lang, f"as of {plan.as_of}")
