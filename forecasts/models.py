@@ -49,10 +49,9 @@ def penalised_lstsq(gram: np.ndarray, xty: np.ndarray, P: np.ndarray, t: np.ndar
     b = xty + sigma**2 * (P.T @ t)
     A[np.diag_indices_from(A)] += 1e-9 * max(1.0, float(np.trace(A)) / len(A))
     try:
-        c = np.linalg.cholesky(A)
+        return np.linalg.solve(A, b)
     except np.linalg.LinAlgError:
         return np.linalg.lstsq(A, b, rcond=None)[0]
-    return np.linalg.solve(c.T, np.linalg.solve(c, b))
 
 
 class EventRegression:

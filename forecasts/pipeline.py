@@ -11,6 +11,7 @@ one BLAS thread.
 from __future__ import annotations
 
 import multiprocessing as mp
+import uuid
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -86,8 +87,28 @@ def _check_series(shop: str, dates: pd.DatetimeIndex, y: np.ndarray, start: pd.T
                             f"{settings.min_history_days} (config forecast.min_history_days)")
 
 
+_DESIGNS: dict[tuple, object] = {}
+
+
+def _design(shop: str, dates: pd.DatetimeIndex, h: int, settings: ForecastSettings, calendar: pd.DataFrame,
+            call: object):
+    """The shop's design; shops of one forecast call with the same days and no events of their
+    own share one (cached per call and process)."""
+    rows = for_shop(calendar, shop)
+    key = (call, dates[0], len(dates), h) if call is not None and not (rows["shop"] != "").any() else None
+    if key is not None and key in _DESIGNS:
+        return _DESIGNS[key]
+    all_dates = pd.date_range(dates[0], periods=len(dates) + h, freq="D")
+    design = build_design(all_dates, dates[-1], rows, weekend_days(settings.calendar.country))
+    if key is not None:
+        if len(_DESIGNS) > 8:
+            _DESIGNS.clear()
+        _DESIGNS[key] = design
+    return design
+
+
 def fit_predict_shop(shop: str, dates: pd.DatetimeIndex, y: np.ndarray, h: int, settings: ForecastSettings,
-                     calendar: pd.DataFrame) -> tuple[np.ndarray, str, str | None, dict[str, float]]:
+                     calendar: pd.DataFrame, call: object = None) -> tuple[np.ndarray, str, str | None, dict[str, float]]:
     """One shop: quantile forecasts for the `h` days after `dates`, the model name, a note
     (why the main model was not used) or None, and the main model's multipliers by term."""
     n = int(np.sum(~np.isnan(y)))
@@ -98,8 +119,7 @@ def fit_predict_shop(shop: str, dates: pd.DatetimeIndex, y: np.ndarray, h: int, 
     if settings.model == "baseline" or note:
         model = SeasonalNaive(error_window=settings.error_window).fit(y)
         return model.predict(h, list(settings.quantiles)), model.name, note, {}
-    all_dates = pd.date_range(dates[0], periods=len(dates) + h, freq="D")
-    design = build_design(all_dates, dates[-1], for_shop(calendar, shop), weekend_days(settings.calendar.country))
+    design = _design(shop, dates, h, settings, calendar, call)
     k = len(dates)
     model = EventRegression().fit(y, design.X[:k], design.penalty, design.target, design.event_day[:k])
     terms = model.effects(design.names)
@@ -154,14 +174,14 @@ def forecast(history: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, quan
         warnings.warn(f"history has missing days, left out of the fit (days per shop): {gaps}", stacklevel=2)
     if calendar is None and settings.model == "main":
         calendar = build_calendar(full["date"].min(), end, settings.calendar)
-    jobs, frames, effects = [], [], []
+    jobs, frames, effects, call = [], [], [], uuid.uuid4().hex  # `call` scopes the design cache
     for shop, g in full.groupby("shop", sort=False):
         dates = pd.DatetimeIndex(g["date"])
         y = g["inquiries"].to_numpy(dtype=float)
         _check_series(shop, dates, y, start, settings)
         h = (end - dates[-1]).days
-        jobs.append((shop, dates, y, h, settings, calendar))
-    for (shop, dates, _, h, _, _), (pred, name, note, terms) in zip(jobs, _run_jobs(jobs, settings.workers)):
+        jobs.append((shop, dates, y, h, settings, calendar, call))
+    for (shop, dates, *_), (pred, name, note, terms) in zip(jobs, _run_jobs(jobs, settings.workers)):
         if note:
             warnings.warn(note, stacklevel=2)
         effects += [(shop, t, round(m, 4)) for t, m in terms.items()]
