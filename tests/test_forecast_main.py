@@ -188,3 +188,15 @@ def test_explain_lists_the_fitted_multipliers():
     assert list(effects.columns) == ["shop", "term", "multiplier"] and len(fc) == 7
     assert m["growth_per_year"] == pytest.approx(np.exp(0.2), rel=0.05)
     assert m["dow6"] == pytest.approx(WEEKLY[6] / WEEKLY[0], rel=0.03)
+
+
+def test_parallel_workers_give_the_same_forecast_as_one_process():
+    hist = pd.concat([series(start="2025-09-01", shop=f"s{i}", seed=i, level=100 * (i + 1)) for i in range(4)])
+    spec = CalendarSpec(user_events=(UserEvent("live", date(2026, 8, 12), date(2026, 8, 12), ("s1",), 1.5),))
+    one = forecast(hist, pd.Timestamp("2026-08-01"), pd.Timestamp("2026-08-20"), [0.5, 0.9],
+                   settings=ForecastSettings((0.5, 0.9), calendar=spec, workers=1))
+    two = forecast(hist, pd.Timestamp("2026-08-01"), pd.Timestamp("2026-08-20"), [0.5, 0.9],
+                   settings=ForecastSettings((0.5, 0.9), calendar=spec, workers=2))
+    pd.testing.assert_frame_equal(one, two)
+    s1 = one[one["shop"] == "s1"].set_index("date")["p50"]
+    assert s1["2026-08-12"] / s1[["2026-08-05", "2026-08-19"]].mean() == pytest.approx(1.5, rel=0.1)
