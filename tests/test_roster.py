@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pandas as pd
 import pytest
 from ortools.sat.python import cp_model
 
@@ -188,3 +189,28 @@ def test_property_random_instances_give_valid_rosters(n_agents, big, small, rota
     assert hard.empty, hard.to_string()
     cov = res.coverage
     assert (cov["uncovered"] == cov["volume"] - cov["assigned"]).all()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n_agents=st.integers(1, 9), big=st.integers(0, 600), small=st.integers(0, 200),
+       rotation=st.sampled_from(["half-month", "balanced", "none"]), leave_day=st.integers(0, 27),
+       leave_len=st.integers(0, 6), fixed_day=st.integers(0, 27), fixed_shift=st.sampled_from(["day", "night", None]),
+       seed=st.integers(0, 10))
+def test_property_greedy_start_breaks_no_hard_rule(n_agents, big, small, rotation, leave_day, leave_len,
+                                                    fixed_day, fixed_shift, seed):
+    """The constructive roster CP-SAT starts from is valid by construction (coverage aside)."""
+    from scheduler.roster.greedy import greedy_states
+    config = make_config(rules={"rotation": rotation})
+    agents = make_agents(n_agents, shops={1: ("small",)})
+    demand = make_demand(config, per_shift={"big": big, "small": small}, seed=seed, noise=0.3)
+    requests = [Request("A01", D[leave_day], D[min(27, leave_day + leave_len)], "leave")]
+    if n_agents > 1 and fixed_shift is not None:
+        requests.append(Request("A02", D[fixed_day], D[fixed_day], "fixed", fixed_shift))
+    problem = make_problem(config, agents, demand, requests)
+    states = greedy_states(problem, night_first_phase(problem))
+    assert set(states) == {(a.id, d) for a in agents for d in problem.days}
+    rows = [(d, a, s, "" if s in ("off", "leave") else "small" if a == "A01" else "big", 0)
+            for (a, d), s in states.items()]
+    roster = pd.DataFrame(rows, columns=["date", "agent_id", "shift", "shop", "load"])
+    hard = check_roster(roster, config, agents, demand, MONTH, requests)
+    assert hard.empty, hard.to_string()

@@ -63,16 +63,21 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
         for (a, d), st in problem.plan_states().items():
             if d in index and d <= problem.fix_until and d not in leave.get(a, set()):
                 fixed[a, d] = st
+    wants_off = {(r.agent_id, d): r.weight for r in problem.requests if r.kind == OFF and r.shift is None
+                 for d in r.days()}
     kinds: dict[str, list[list[str]]] = {}  # allowed shifts per day index
     forced_off: dict[str, set[int]] = {}
     block: dict[str, list[int]] = {}
-    half_month = rotating and rules.rotation == "half-month"
+    # balanced rotation only counts nights; a half-month roster satisfies it, so it starts there
+    half_month = rotating
     gap = half_month and not all(_rest_ok(problem, s1, s2) for s1 in nights for s2 in dayshifts)
     # Switch days are staggered over a window of w days: cohort j of the night-first agents is
     # off on day T+j (rest after nights) and on days from T+j+1; cohort j of the day-first agents
     # starts nights on T+j+1. The day shift then keeps its whole group through the switch and
     # the night shift lacks only one cohort (1/w of a group) for w+1 days.
-    group = {nf: sorted(a.id for a in problem.agents if phase.get(a.id, False) == nf) for nf in (False, True)}
+    # agents of the same shops take consecutive cohorts, so no shop loses two at once
+    group = {nf: [a.id for a in sorted(problem.agents, key=lambda ag: (sets.get(ag.id, ()), ag.id))
+                  if phase.get(a.id, False) == nf] for nf in (False, True)}
     for agent in problem.agents:
         a = agent.id
         avail = [i for i, d in enumerate(days) if d not in leave[a]]
@@ -82,6 +87,19 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
         j = members.index(a) % w
         t = _switch_index(avail, n) - (w // 2) + j  # night-first: the day off between blocks
         t = max(1, min(n - 2, t)) if n > 3 else n // 2
+        # fixed shifts must fall in their block: night-first has nights before t and days
+        # after it; day-first has days up to t and nights after it
+        lo_t, hi_t = 0, n - 1
+        for (aa, d), st in fixed.items():
+            if aa != a or st not in cfg.shift_ids:
+                continue
+            f, is_night = index[d], st in nights
+            if night_first:
+                lo_t, hi_t = (max(lo_t, f + 1), hi_t) if is_night else (lo_t, min(hi_t, f - 1))
+            else:
+                lo_t, hi_t = (max(lo_t, f), hi_t) if not is_night else (lo_t, min(hi_t, f - 1))
+        if lo_t <= hi_t:
+            t = max(lo_t, min(hi_t, t))
         second = t if night_first else t + 1  # first day of the second block
         allowed, blk, offs = [], [], set()
         for i in range(n):
@@ -110,15 +128,20 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
     state: dict[tuple[str, date], str] = {}
     supply: dict[tuple[date, str, str], float] = {}
 
+    reach: dict[tuple[date, str, str], int] = {}  # working agents who may serve the shop
+
     def add(a: str, d: date, s: str, sign: int) -> None:
         if carries[a, d]:
             for p, w in shares[a].items():
                 supply[d, s, p] = supply.get((d, s, p), 0.0) + sign * w
+                reach[d, s, p] = reach.get((d, s, p), 0) + sign
 
     def pick_shift(a: str, i: int) -> str | None:
         d = days[i]
         before = state.get((a, d - timedelta(days=1))) if i else prev.get((a, d - timedelta(days=1)))
-        opts = [s for s in kinds[a][i] if _rest_ok(problem, before, s)]
+        after = fixed.get((a, d + timedelta(days=1))) if i + 1 < n else None
+        opts = [s for s in kinds[a][i] if _rest_ok(problem, before, s)
+                and (after not in cfg.shift_ids or _rest_ok(problem, s, after))]
         if not opts:
             return None
         return max(opts, key=lambda s: (sum(need[d, s, p] - supply.get((d, s, p), 0.0) for p in shares[a]),
@@ -147,10 +170,13 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
             return -1.0
         out = 0.0
         for p, w in shares[a].items():
-            sup, nd = supply.get((d, s, p), 0.0), need[d, s, p]
+            # the agent's share of each shop (pessimistic: sets do not lend capacity) and the
+            # agents able to serve it at all (optimistic: all of them could serve only it)
+            sup, nd, r = supply.get((d, s, p), 0.0), need[d, s, p], reach.get((d, s, p), 0)
             out += max(0.0, nd - (sup - w)) - max(0.0, nd - sup)
+            out += max(0.0, nd - (r - 1)) - max(0.0, nd - r)
         surplus = sum(supply.get((d, s, p), 0.0) - need[d, s, p] for p in shares[a])
-        return out - 1e-3 * surplus
+        return out - 1e-3 * surplus - 1e-2 * wants_off.get((a, d), 0)
 
     # ---- days off: each agent at least the monthly minimum, more while coverage allows it
     bounds = {a.id: days_off_bounds(n, len(leave[a.id]), rules) for a in problem.agents}
@@ -164,7 +190,7 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
 
     def block_ok(a: str, i: int) -> bool:
         """Keep nights within one of half the workdays: each block loses offs in proportion."""
-        if not (rotating and rules.rotation == "half-month"):
+        if not half_month:
             return True
         b = block[a][i]
         work = [sum(1 for j, d in enumerate(days) if block[a][j] == bb and state[a, d] in cfg.shift_ids)

@@ -6,11 +6,18 @@ capacity of the agents serving it at band target, and every shop has enough agen
 each shift every day. Fixing the sets before the daily model makes the daily model's capacity
 of a set a plain sum of its agents' shift booleans (no agent-by-set products), which is what
 lets CP-SAT find good rosters fast. The sets are reported in agents.csv.
+
+Agents who are interchangeable here (same candidate sets, same capacity in the month, same
+seniority, same shops last month) form one *type*; the model chooses how many agents of each
+type serve each set (an integer per type and set, not a boolean per agent and set), then the
+agents of a type take the sets in id order. With 300 agents and 30 shops this is a few thousand
+variables instead of a hundred thousand.
 """
 
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
@@ -18,11 +25,20 @@ from ..domain import Problem, days_off_bounds
 from .variables import ShopSet, shop_sets
 
 
+def _capacity(problem: Problem, agent) -> int:
+    """Inquiries the agent can carry in the month at band target (workable days x target)."""
+    cfg = problem.config
+    n_days = len(problem.days)
+    leave = len(problem.leave_days(agent.id))
+    lo, _ = days_off_bounds(n_days, leave, cfg.rules)
+    working = sum(1 for d in problem.days if not agent.in_training(d, cfg.rules.training_days))
+    return max(0, min(working, n_days - leave - lo)) * cfg.band.target
+
+
 def choose_shop_sets(problem: Problem) -> dict[str, ShopSet]:
     cfg = problem.config
     rules = cfg.rules
     shops = cfg.shop_ids
-    n_days = len(problem.days)
     month_volume = {p: 0 for p in shops}
     peak_heads = {p: 0 for p in shops}
     for (d, p, s), vol in problem.volume().items():
@@ -38,56 +54,80 @@ def choose_shop_sets(problem: Problem) -> dict[str, ShopSet]:
     if all(len(c) == 1 for c in sets.values()):
         return {a: c[0] for a, c in sets.items()}
 
-    m = cp_model.CpModel()
-    member = {(a, c): m.new_bool_var(f"member[{a},{'+'.join(c)}]") for a, cs in sets.items() for c in cs}
-    capacity = {}
+    prev = problem.previous_shops()
+    types: dict[tuple, list[str]] = defaultdict(list)
     for agent in problem.agents:
-        m.add_exactly_one([member[agent.id, c] for c in sets[agent.id]])
-        leave = len(problem.leave_days(agent.id))
-        lo, _ = days_off_bounds(n_days, leave, rules)
-        working = sum(1 for d in problem.days if not agent.in_training(d, rules.training_days))
-        capacity[agent.id] = max(0, min(working, n_days - leave - lo)) * cfg.band.target
-    given: dict[str, list] = {a.id: [] for a in problem.agents}  # an agent's capacity given to shops
-    shortfall = []
+        key = (tuple(sets[agent.id]), _capacity(problem, agent), agent.senior,
+               tuple(sorted(prev.get(agent.id, ()))), agent.id in prev)
+        types[key].append(agent.id)
+
+    m = cp_model.CpModel()
+    count: dict[tuple, cp_model.IntVar] = {}  # (type index, set) -> agents of the type on the set
+    type_keys = list(types)
+    for t, key in enumerate(type_keys):
+        n_t = len(types[key])
+        for c in key[0]:
+            count[t, c] = m.new_int_var(0, n_t, f"count[{t},{'+'.join(c)}]")
+        m.add(sum(count[t, c] for c in key[0]) == n_t)
+    given: dict[tuple, list] = defaultdict(list)  # (type, set) -> capacity given to each shop
+    shortfall, lacking = [], []
     for p in shops:
-        serving = [(a, c) for (a, c) in member if p in c]
-        flow = {k: m.new_int_var(0, capacity[k[0]], f"flow[{k[0]},{p}]") for k in serving}
-        for k, f in flow.items():
-            m.add(f <= capacity[k[0]] * member[k])
-            given[k[0]].append(f)
+        flows = []
+        for (t, c), y in count.items():
+            if p in c:
+                cap = type_keys[t][1]
+                f = m.new_int_var(0, cap * len(types[type_keys[t]]), f"flow[{t},{'+'.join(c)},{p}]")
+                given[t, c].append(f)
+                flows.append(f)
         short = m.new_int_var(0, month_volume[p], f"short[{p}]")
-        m.add(sum(flow.values()) + short >= month_volume[p])
+        m.add(sum(flows) + short >= month_volume[p])
         shortfall.append(short)
         if month_volume[p]:
             # enough agents to staff every shift of the peak day, with days off (about 30% of
-            # days) and rotation (each agent on one shift type at a time), plus one spare a shift
-            need = math.ceil(peak_heads[p] * len(cfg.shifts) / 0.7) + len(cfg.shifts)
-            need = min(len({a for a, _ in serving}), need)
-            m.add(sum(member[k] for k in serving) >= need)
-    for a, fs in given.items():
-        m.add(sum(fs) <= capacity[a])
+            # days) and rotation (each agent on one shift type at a time), plus two spares a
+            # shift (one is off on the day of the switch between blocks)
+            serving = [y for (t, c), y in count.items() if p in c]
+            able = sum(len(types[type_keys[t]]) for t in range(len(type_keys)) if any(p in c for c in type_keys[t][0]))
+            need = min(able, math.ceil(peak_heads[p] * len(cfg.shifts) / 0.7) + 2 * len(cfg.shifts))
+            lack = m.new_int_var(0, need, f"lack[{p}]")  # soft: a small team may not have them
+            m.add(sum(serving) + lack >= need)
+            lacking.append(lack)
+    for (t, c), fs in given.items():
+        m.add(sum(fs) <= type_keys[t][1] * count[t, c])
     k = rules.min_senior_per_shift
-    seniors = {a.id for a in problem.agents if a.senior}
     if k:
         for p in shops:
-            serving = [(a, c) for (a, c) in member if p in c and a in seniors]
-            need = min(len({a for a, _ in serving}), math.ceil(k * len(cfg.shifts) / 0.7) + 1)
-            m.add(sum(member[key] for key in serving) >= need)
+            serving = [y for (t, c), y in count.items() if p in c and type_keys[t][2]]
+            able = sum(len(types[key]) for key in type_keys if key[2] and any(p in c for c in key[0]))
+            need = min(able, math.ceil(k * len(cfg.shifts) / 0.7) + 1)
+            lack = m.new_int_var(0, need, f"lack_senior[{p}]")
+            m.add(sum(serving) + lack >= need)
+            lacking.append(lack)
     w = cfg.weights
     big = set(sorted(shops, key=lambda p: -month_volume[p])[: len(shops) // 2]) if len(shops) > 2 else set()
-    prev = problem.previous_shops()
-    choice = sum(b * ((len(c) - 1)  # tie-break: fewer shops per agent
-                      + (w.third_shop if len(c) >= 3 else 0)
-                      + (w.shop_pairing if len(big.intersection(c)) >= 2 else 0)
-                      + (w.shop_change if a in prev and prev[a] != set(c) else 0))
-                 for (a, c), b in member.items())
+
+    def unit_cost(key: tuple, c: ShopSet) -> int:
+        had, known = set(key[3]), key[4]
+        return ((len(c) - 1)  # tie-break: fewer shops per agent
+                + (w.third_shop if len(c) >= 3 else 0)
+                + (w.shop_pairing if len(big.intersection(c)) >= 2 else 0)
+                + (w.shop_change if known and had != set(c) else 0))
+
     # shortfall dominates; then the soft shop rules (third shop, pairing, stability)
-    m.minimize(1000 * sum(shortfall) + choice)
+    # an agent missing from a shop's minimum team weighs like 50 inquiries short
+    m.minimize(1000 * sum(shortfall) + 50_000 * sum(lacking) + sum(unit_cost(type_keys[t], c) * y for (t, c), y in count.items()))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = min(10.0, cfg.solver.time_limit_s / 3)
+    solver.parameters.max_time_in_seconds = min(10.0, cfg.solver.time_limit_s / 5)
     solver.parameters.num_workers = cfg.solver.workers
     solver.parameters.random_seed = cfg.solver.seed
     status = solver.solve(m)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return {a: max(cs, key=len) for a, cs in sets.items()}
-    return {a: next(c for c in cs if solver.value(member[a, c])) for a, cs in sets.items()}
+    chosen: dict[str, ShopSet] = {}
+    for t, key in enumerate(type_keys):
+        ids = sorted(types[key])
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            seq = [c for c in key[0] for _ in range(solver.value(count[t, c]))]
+        else:  # no answer in time: spread the type over its largest sets
+            widest = [c for c in key[0] if len(c) == max(len(x) for x in key[0])]
+            seq = [widest[i % len(widest)] for i in range(len(ids))]
+        chosen.update(zip(ids, seq))
+    return chosen
