@@ -262,7 +262,8 @@ def demo_cmd(out, force, time_limit, html, lang):
         write_roster_outputs(tmp, outcome, lang)
         if html:
             from .reports.html import forecast_events, roster_report
-            roster_report(tmp / "report.html", outcome, lang, hist, fc, forecast_events(config, start, end), demo=True)
+            events = forecast_events(config, start - pd.Timedelta(days=90), end)  # the history shown too
+            roster_report(tmp / "report.html", outcome, lang, hist, fc, events, demo=True)
     _print_summary(outcome.summary, out)
 
 
