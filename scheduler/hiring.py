@@ -403,17 +403,20 @@ def widen(fc: pd.DataFrame, history: pd.DataFrame, config: Config) -> tuple[pd.D
     return out, pd.Series(factor.to_numpy() > 1, index=fc.index)
 
 
-def month_events(start: date, end: date) -> pd.DataFrame:
-    """E-commerce events of the forecasting calendar between start and end (``date, event``);
-    empty when the calendar is not available."""
+def month_events(config: Config, start: date, end: date) -> pd.DataFrame:
+    """E-commerce and user events (config ``forecast``) whose day lies between start and end,
+    as ``date, event`` (a festival's anchor day, 11-11 for 11.11); empty when the calendar is
+    not available."""
     try:
         from forecasts.calendar import event_calendar  # the forecasting stage's calendar
-        cal = event_calendar(pd.Timestamp(start), pd.Timestamp(end))
+
+        from .pipeline import forecast_settings
+        cal = event_calendar(pd.Timestamp(start), pd.Timestamp(end), forecast_settings(config).calendar)
     except Exception:  # noqa: BLE001 - annotation only; the report does not depend on it
         return pd.DataFrame(columns=["date", "event"])
-    out = cal[(cal["kind"] == "ecommerce") & (cal["offset"] == 0)][["date", "event"]].drop_duplicates().copy()
-    out["date"] = pd.to_datetime(out["date"]).dt.date
-    return out[["date", "event"]].sort_values("date").reset_index(drop=True)
+    out = cal[cal["kind"].isin(["ecommerce", "user"]) & (cal["offset"] == 0)][["date", "event"]].drop_duplicates()
+    out = out.assign(date=pd.to_datetime(out["date"]).dt.date)
+    return out.sort_values("date").reset_index(drop=True)
 
 
 def hiring_plan(history: pd.DataFrame, agents: list[Agent], config: Config, months: int | None = None,
@@ -442,7 +445,7 @@ def hiring_plan(history: pd.DataFrame, agents: list[Agent], config: Config, mont
         warnings.warn(msg, stacklevel=2)
         notes.append(msg)
     demand = run_size(fc, sized_cfg, hourly)
-    events = month_events(as_of, last_day)
+    events = month_events(config, as_of, last_day)
     rows, proofs, shortfall, senior_gap = [], {}, [], []
     for k, first in enumerate(firsts, start=1):
         days = month_days(first)

@@ -200,6 +200,14 @@ def test_short_history_widens_intervals_and_warns():
     assert set(plan.shops["shop"]) == {"big", "small"}
 
 
+def test_month_events_name_festivals_and_user_events():
+    config = make_config(forecast={"events": [{"name": "live", "start": "2026-11-20", "end": "2026-11-21"}]})
+    ev = H.month_events(config, date(2026, 10, 1), date(2026, 11, 30))
+    got = set(zip(ev["event"], ev["date"]))
+    assert {("double11", date(2026, 11, 11)), ("live", date(2026, 11, 20))} <= got
+    assert all(date(2026, 10, 1) <= d <= date(2026, 11, 30) for d in ev["date"])
+
+
 def _write_inputs(tmp_path, config_extra=""):
     hist = _history(400, start=date(2025, 6, 1))
     hist.assign(date=hist["date"].dt.strftime("%Y-%m-%d")).to_csv(tmp_path / "h.csv", index=False)
