@@ -117,7 +117,12 @@ def choose_shop_sets(problem: Problem) -> dict[str, ShopSet]:
     # an agent missing from a shop's minimum team weighs like 50 inquiries short
     m.minimize(1000 * sum(shortfall) + 50_000 * sum(lacking) + sum(unit_cost(type_keys[t], c) * y for (t, c), y in count.items()))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = min(10.0, cfg.solver.time_limit_s / 5)
+    limit = min(10.0, cfg.solver.time_limit_s / 5)
+    if cfg.solver.deterministic:  # same inputs and seed, same sets, whatever the machine load
+        solver.parameters.max_deterministic_time = limit
+        solver.parameters.interleave_search = cfg.solver.workers > 1
+    else:
+        solver.parameters.max_time_in_seconds = limit
     solver.parameters.num_workers = cfg.solver.workers
     solver.parameters.random_seed = cfg.solver.seed
     status = solver.solve(m)
