@@ -36,6 +36,7 @@ class ShiftConfig(_Strict):
     paid_hours: float = Field(gt=0, le=24)
     night: bool | None = None  # None: inferred (crosses midnight or starts at/after 17:00)
     volume_share: float | None = Field(default=None, ge=0, le=1)
+    not_followed_by: list[str] = []  # shift ids that may not be worked the day after this shift
 
     @field_validator("start", "end", mode="before")
     @classmethod
@@ -124,6 +125,41 @@ class WeightsConfig(_Strict):
     primary_share: int = Field(1, ge=0)      # per inquiry an agent's second shop carries beyond the main
     shop_change: int = Field(100, ge=0)      # per agent whose shops differ from last month (--previous)
     plan_change: int = Field(300, ge=0)      # per agent-day changed from the published plan (re-planning)
+    heads_under: int = Field(100, ge=0)      # per agent short of a head-count demand (Problem.heads)
+    heads_over: int = Field(1, ge=0)         # per agent above a head-count demand
+
+
+class ContractConfig(_Strict):
+    """Per-agent limits over the roster's horizon, for the agents whose team `group` is `id`.
+
+    Every limit is optional (None or absent: no limit). Runs that touch the first or the last
+    day of the horizon are exempt from the two minimum-run rules (the days outside are unknown).
+    """
+
+    id: str = Field(min_length=1)
+    max_shifts: dict[str, int] = {}                              # shift id -> most shifts of that type (0: never)
+    min_minutes: int | None = Field(None, ge=0)                  # total paid minutes worked, at least
+    max_minutes: int | None = Field(None, ge=0)                  # and at most
+    max_consecutive_workdays: int | None = Field(None, ge=1)     # longest run of worked days
+    min_consecutive_workdays: int | None = Field(None, ge=1)     # shortest run of worked days
+    min_consecutive_days_off: int | None = Field(None, ge=1)     # shortest run of days not worked
+    max_working_weekends: int | None = Field(None, ge=0)         # weekends with a Saturday or Sunday worked
+
+    @field_validator("max_shifts")
+    @classmethod
+    def _counts(cls, v: dict[str, int]) -> dict[str, int]:
+        if any(n < 0 for n in v.values()):
+            raise ValueError("expected counts >= 0")
+        return v
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "ContractConfig":
+        if self.min_minutes is not None and self.max_minutes is not None and self.min_minutes > self.max_minutes:
+            raise ValueError("expected min_minutes <= max_minutes")
+        lo, hi = self.min_consecutive_workdays, self.max_consecutive_workdays
+        if lo is not None and hi is not None and lo > hi:
+            raise ValueError("expected min_consecutive_workdays <= max_consecutive_workdays")
+        return self
 
 
 class SolverConfig(_Strict):
@@ -281,6 +317,7 @@ class Config(_Strict):
     weights: WeightsConfig = WeightsConfig()
     solver: SolverConfig = SolverConfig()
     forecast: ForecastConfig = ForecastConfig()
+    contracts: list[ContractConfig] = []  # per-agent limits by team group (see ContractConfig)
     hiring: HiringConfig = HiringConfig()
     costs: CostsConfig = CostsConfig()
 
@@ -297,6 +334,19 @@ class Config(_Strict):
                 raise ValueError("shifts: give volume_share for every shift or for none")
             if abs(sum(shares) - 1) > 1e-6:
                 raise ValueError(f"shifts: volume_share must sum to 1, got {sum(shares):g}")
+        ids = set(self.shift_ids)
+        for s in self.shifts:
+            unknown = sorted(set(s.not_followed_by) - ids)
+            if unknown:
+                raise ValueError(f"shifts: {s.id}.not_followed_by names unknown shift(s) {unknown}")
+        contract_ids = [c.id for c in self.contracts]
+        dup = sorted({i for i in contract_ids if contract_ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"contracts: duplicate id(s) {dup}")
+        for c in self.contracts:
+            unknown = sorted(set(c.max_shifts) - ids)
+            if unknown:
+                raise ValueError(f"contracts: {c.id}.max_shifts names unknown shift(s) {unknown}")
         q = self.hiring.staffing_quantile
         if q is not None and q not in self.forecast.quantiles:
             raise ValueError(f"hiring.staffing_quantile {q} must be one of forecast.quantiles {self.forecast.quantiles}")
@@ -309,6 +359,10 @@ class Config(_Strict):
     @property
     def shift_ids(self) -> list[str]:
         return [s.id for s in self.shifts]
+
+    def contract(self, group: str) -> "ContractConfig | None":
+        """The contract named by a team group, if the config has one."""
+        return next((c for c in self.contracts if c.id == group), None)
 
     def shift(self, shift_id: str) -> ShiftConfig:
         return next(s for s in self.shifts if s.id == shift_id)

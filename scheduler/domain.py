@@ -74,10 +74,16 @@ class Problem:
     previous: pd.DataFrame | None = None  # last month's roster (date, agent_id, shift, shop, load)
     plan: pd.DataFrame | None = None      # this month's published roster, for re-planning
     fix_until: date | None = None         # with `plan`: days up to here are kept as published
+    # head-count demand, soft (weights.heads_under / heads_over): columns date, shift, heads and
+    # optionally under, over (per-row weights); None: no head-count rule
+    heads: pd.DataFrame | None = None
+    horizon_days: int | None = None       # None: the calendar month; else this many days from `month`
     days: tuple[date, ...] = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "days", tuple(month_days(self.month)))
+        days = month_days(self.month) if self.horizon_days is None else \
+            [self.month + timedelta(days=i) for i in range(self.horizon_days)]
+        object.__setattr__(self, "days", tuple(days))
 
     def previous_states(self) -> dict[tuple[str, date], str]:
         """(agent, day) -> shift id, off or leave for the days of the previous roster."""

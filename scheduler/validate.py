@@ -21,14 +21,15 @@ VIOLATION_COLUMNS = ["rule", "agent_id", "date", "shop", "shift", "detail"]
 def check_roster(roster: pd.DataFrame, config: Config, agents: list[Agent] | tuple[Agent, ...],
                  demand: pd.DataFrame, month: date, requests: list[Request] | tuple[Request, ...] = (),
                  previous: pd.DataFrame | None = None, plan: pd.DataFrame | None = None,
-                 fix_until: date | None = None) -> pd.DataFrame:
+                 fix_until: date | None = None, horizon_days: int | None = None) -> pd.DataFrame:
     """All hard-rule violations of `roster` (columns date, agent_id, shift, shop, load).
 
     `previous` (last month's roster) extends the checks of consecutive workdays, rest, the
     week straddling the month's start and the rotation phase over the month boundary; `plan`
-    with `fix_until` checks that the published days were kept in a re-plan.
+    with `fix_until` checks that the published days were kept in a re-plan. `horizon_days`
+    checks that many days from `month` instead of the calendar month.
     """
-    days = month_days(month)
+    days = month_days(month) if horizon_days is None else [month + timedelta(days=i) for i in range(horizon_days)]
     r = roster.copy()
     r["date"] = pd.to_datetime(r["date"]).dt.date
     r["shop"] = r["shop"].fillna("").astype(str)
@@ -184,7 +185,8 @@ def check_roster(roster: pd.DataFrame, config: Config, agents: list[Agent] | tup
         avail = len(days) - n_leave
         lo = math.floor(rules.min_days_off_per_month * avail / len(days))
         hi = min(avail, math.ceil(rules.max_days_off_per_month * avail / len(days)))
-        if not lo <= n_off <= hi:
+        no_limit = rules.min_days_off_per_month == 0 and rules.max_days_off_per_month >= 31
+        if not no_limit and not lo <= n_off <= hi:
             bad("days_off_per_month", f"{n_off} days off; expected {lo}-{hi} ({n_leave} days of leave)", a)
         if rules.rotation != "none" and night_ids and len(night_ids) < len(shift_ids):
             kinds = [st in night_ids for st in seq if st in shift_ids]
@@ -198,4 +200,63 @@ def check_roster(roster: pd.DataFrame, config: Config, agents: list[Agent] | tup
             if rules.rotation == "half-month" and kinds and last_kinds and kinds[0] == last_kinds[0]:
                 phase = "nights" if kinds[0] else "days"
                 bad("rotation", f"starts on {phase} again; half-month alternates the phase month to month", a)
+    _check_contracts(config, agents, days, state, prev_states, shift_ids, bad)
     return pd.DataFrame(out, columns=VIOLATION_COLUMNS)
+
+
+def _check_contracts(config: Config, agents, days: list[date], state: dict, prev_states: dict,
+                     shift_ids: set[str], bad) -> None:
+    """Forbidden successions (shifts' not_followed_by) and the per-agent limits of `contracts`."""
+    follow = {s.id: set(s.not_followed_by) for s in config.shifts}
+    minutes = {s.id: round(s.paid_hours * 60) for s in config.shifts}
+    for agent in agents:
+        a = agent.id
+        seq = [state.get((a, d), OFF) for d in days]
+        last = prev_states.get((a, days[0] - timedelta(days=1)))
+        for d, s1, s2 in zip(days, [last] + seq[:-1], seq):
+            if s1 in follow and s2 in follow[s1]:
+                bad("forbidden_succession", f"{s1} the day before, then {s2}", a, d, shift=s2)
+        c = next((c for c in config.contracts if c.id == agent.group), None)
+        if c is None:
+            continue
+        for s, limit in c.max_shifts.items():
+            n = seq.count(s)
+            if n > limit:
+                bad("max_shifts_per_type", f"{n} shifts {s}, contract {c.id} allows {limit}", a, shift=s)
+        total = sum(minutes[s] for s in seq if s in shift_ids)
+        if c.min_minutes is not None and total < c.min_minutes:
+            bad("total_minutes", f"{total} minutes worked, contract {c.id} needs at least {c.min_minutes}", a)
+        if c.max_minutes is not None and total > c.max_minutes:
+            bad("total_minutes", f"{total} minutes worked, contract {c.id} allows at most {c.max_minutes}", a)
+        # runs of worked / not-worked days: (worked?, first index, length)
+        runs, i = [], 0
+        while i < len(seq):
+            j = i
+            while j < len(seq) and (seq[j] in shift_ids) == (seq[i] in shift_ids):
+                j += 1
+            runs.append((seq[i] in shift_ids, i, j - i))
+            i = j
+        before = 0  # worked days just before the horizon (from --previous)
+        d = days[0] - timedelta(days=1)
+        while prev_states.get((a, d)) in shift_ids:
+            before, d = before + 1, d - timedelta(days=1)
+        for worked, i, n in runs:
+            inner = i > 0 and i + n < len(seq)
+            if worked and c.max_consecutive_workdays is not None:
+                length = n + (before if i == 0 else 0)
+                if length > c.max_consecutive_workdays:
+                    bad("contract_max_consecutive_workdays",
+                        f"{length} workdays in a row, contract {c.id} allows {c.max_consecutive_workdays}", a, days[i])
+            if worked and inner and c.min_consecutive_workdays and n < c.min_consecutive_workdays:
+                bad("min_consecutive_workdays",
+                    f"{n} workdays in a row between days off, contract {c.id} needs {c.min_consecutive_workdays}",
+                    a, days[i])
+            if not worked and inner and c.min_consecutive_days_off and n < c.min_consecutive_days_off:
+                bad("min_consecutive_days_off",
+                    f"{n} days off in a row between workdays, contract {c.id} needs {c.min_consecutive_days_off}",
+                    a, days[i])
+        if c.max_working_weekends is not None:
+            weekends = {d.isocalendar()[:2] for d, s in zip(days, seq) if d.weekday() >= 5 and s in shift_ids}
+            if len(weekends) > c.max_working_weekends:
+                bad("max_working_weekends",
+                    f"{len(weekends)} weekends worked, contract {c.id} allows {c.max_working_weekends}", a)

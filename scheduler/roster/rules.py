@@ -131,6 +131,8 @@ def add_min_rest(v: RosterVars) -> None:
     need = cfg.rules.min_rest_hours * 60
     bad = {(s1.id, s2.id) for s1 in cfg.shifts for s2 in cfg.shifts
            if s2.start_minutes + 1440 - s1.end_minutes < need}
+    if not bad:
+        return
     for (a, d, s1), x1 in v.shift.items():
         for s2 in cfg.shift_ids:
             x2 = v.shift.get((a, d + timedelta(days=1), s2))
@@ -183,6 +185,8 @@ def add_min_days_off_per_week(v: RosterVars) -> None:
 def add_days_off_per_month(v: RosterVars) -> None:
     """Days off in the month within [min, max], pro rata to the days not on leave."""
     rules = v.problem.config.rules
+    if rules.min_days_off_per_month == 0 and rules.max_days_off_per_month >= 31:
+        return  # no limit (also for horizons other than a calendar month)
     for agent in v.problem.agents:
         lo, hi = days_off_bounds(len(v.problem.days), len(v.leave[agent.id]), rules)
         offs = [b for (a, _), b in v.off.items() if a == agent.id]
@@ -254,6 +258,152 @@ def add_rotation(v: RosterVars) -> None:
                     v.clause([v.shift[a, d, s].Not(), in_night.Not()], "rotation", a)
 
 
+# ------------------------------------------------------------------ contract rules
+# Optional, per agent: config `contracts` (limits by team group) and shifts' `not_followed_by`.
+# Each does nothing unless configured. Runs are on "works any shift" (leave counts as not worked).
+
+
+def _contracts(v: RosterVars) -> dict[str, object]:
+    """Agent id -> their contract (config `contracts`, by the agent's group), where one applies."""
+    cfg = v.problem.config
+    if not cfg.contracts:
+        return {}
+    return {a.id: c for a in v.problem.agents if (c := cfg.contract(a.group)) is not None}
+
+
+def _work_literals(v: RosterVars, a: str) -> list:
+    """Per day of the horizon: the literal "agent works" (not off), or False on leave."""
+    return [v.off[a, d].Not() if (a, d) in v.off else False for d in v.problem.days]
+
+
+def _negate(x):
+    return (not x) if isinstance(x, bool) else x.Not()
+
+
+def _clause(v: RosterVars, literals: list, rule: str, who: str) -> None:
+    """A clause over literals and Python booleans: true ones satisfy it, false ones drop out."""
+    if any(x is True for x in literals):
+        return
+    lits = [x for x in literals if x is not False]
+    if not lits:
+        v.add(v.model.new_constant(0) == 1, rule, who)
+    else:
+        v.clause(lits, rule, who)
+
+
+def _min_runs(v: RosterVars, seq: list, k: int, rule: str, who: str) -> None:
+    """No run of true days shorter than `k` with a false day inside the horizon on both sides:
+    for each length j < k, forbid false, j trues, false (one clause each)."""
+    n = len(seq)
+    for j in range(1, k):
+        for d in range(0, n - j - 1):
+            inner = seq[d + 1:d + j + 1]
+            _clause(v, [seq[d]] + [_negate(x) for x in inner] + [seq[d + j + 1]], rule, who)
+
+
+def add_forbidden_successions(v: RosterVars) -> None:
+    """Shift s on day d forbids every shift of s's `not_followed_by` on day d+1 (also across the
+    month boundary from --previous)."""
+    cfg = v.problem.config
+    after = {s.id: set(s.not_followed_by) for s in cfg.shifts if s.not_followed_by}
+    if not after:
+        return
+    for (a, d, s1), x1 in v.shift.items():
+        for s2 in after.get(s1, ()):
+            x2 = v.shift.get((a, d + timedelta(days=1), s2))
+            if x2 is not None:
+                v.clause([x1.Not(), x2.Not()], "forbidden_succession", a)
+    prev = v.problem.previous_states()
+    first = v.problem.days[0]
+    for agent in v.problem.agents:
+        last = prev.get((agent.id, first - timedelta(days=1)))
+        for s2 in after.get(last, ()):
+            if (agent.id, first, s2) in v.shift:
+                v.add(v.shift[agent.id, first, s2] == 0, "forbidden_succession", f"{agent.id} (after last month)")
+
+
+def add_max_shifts_per_type(v: RosterVars) -> None:
+    """Contract max_shifts: at most that many shifts of each listed type over the horizon."""
+    for a, c in _contracts(v).items():
+        for s, limit in c.max_shifts.items():
+            xs = [v.shift[a, d, s] for d in v.problem.days if (a, d, s) in v.shift]
+            if len(xs) > limit:
+                v.add(sum(xs) <= limit, "max_shifts_per_type", f"{a} {s}")
+
+
+def add_total_minutes(v: RosterVars) -> None:
+    """Contract min_minutes / max_minutes: paid minutes worked over the horizon (shift paid_hours)."""
+    cfg = v.problem.config
+    minutes = {s.id: round(s.paid_hours * 60) for s in cfg.shifts}
+    for a, c in _contracts(v).items():
+        if c.min_minutes is None and c.max_minutes is None:
+            continue
+        total = sum(minutes[s] * x for (aa, d, s), x in v.shift.items() if aa == a)
+        if c.min_minutes is not None:
+            v.add(total >= c.min_minutes, "total_minutes", a)
+        if c.max_minutes is not None:
+            v.add(total <= c.max_minutes, "total_minutes", a)
+
+
+def add_contract_max_consecutive_workdays(v: RosterVars) -> None:
+    """Contract max_consecutive_workdays: every window of max+1 days has a day not worked
+    (windows reaching back into --previous included)."""
+    for a, c in _contracts(v).items():
+        k = c.max_consecutive_workdays
+        if k is None:
+            continue
+        before = _before(v, a, k)
+        seq = list(before) + [v.works(a, d) for d in v.problem.days]
+        for i in range(len(seq) - k):
+            if i + k >= len(before):
+                v.add(sum(seq[i:i + k + 1]) <= k, "contract_max_consecutive_workdays", a)
+
+
+def add_min_consecutive_workdays(v: RosterVars) -> None:
+    """Contract min_consecutive_workdays: a run of worked days between two days not worked
+    (both inside the horizon) is at least this long; runs touching either end are exempt."""
+    for a, c in _contracts(v).items():
+        if c.min_consecutive_workdays and c.min_consecutive_workdays > 1:
+            _min_runs(v, _work_literals(v, a), c.min_consecutive_workdays, "min_consecutive_workdays", a)
+
+
+def add_min_consecutive_days_off(v: RosterVars) -> None:
+    """Contract min_consecutive_days_off: a run of days not worked (off or leave) between two
+    worked days inside the horizon is at least this long; runs touching either end are exempt."""
+    for a, c in _contracts(v).items():
+        if c.min_consecutive_days_off and c.min_consecutive_days_off > 1:
+            seq = [_negate(x) for x in _work_literals(v, a)]
+            _min_runs(v, seq, c.min_consecutive_days_off, "min_consecutive_days_off", a)
+
+
+def weekends(days) -> list[list[date]]:
+    """Saturdays and Sundays of the horizon, grouped by weekend (ISO week)."""
+    out: dict[tuple[int, int], list[date]] = {}
+    for d in days:
+        if d.weekday() >= 5:
+            out.setdefault(d.isocalendar()[:2], []).append(d)
+    return list(out.values())
+
+
+def add_max_working_weekends(v: RosterVars) -> None:
+    """Contract max_working_weekends: weekends with a shift on the Saturday or the Sunday."""
+    for a, c in _contracts(v).items():
+        if c.max_working_weekends is None:
+            continue
+        worked = []
+        for wk in weekends(v.problem.days):
+            lits = [v.off[a, d].Not() for d in wk if (a, d) in v.off]
+            if not lits:
+                continue
+            w = v.model.new_bool_var(f"weekend[{a},{wk[0]}]")
+            for x in lits:
+                v.model.add_implication(x, w)
+            v.model.add_bool_or([w.Not()] + lits)
+            worked.append(w)
+        if len(worked) > c.max_working_weekends:
+            v.add(sum(worked) <= c.max_working_weekends, "max_working_weekends", a)
+
+
 HARD_RULES = [
     add_one_state_per_day,
     add_fixed_assignments,
@@ -266,6 +416,13 @@ HARD_RULES = [
     add_min_days_off_per_week,
     add_days_off_per_month,
     add_rotation,
+    add_forbidden_successions,
+    add_max_shifts_per_type,
+    add_total_minutes,
+    add_contract_max_consecutive_workdays,
+    add_min_consecutive_workdays,
+    add_min_consecutive_days_off,
+    add_max_working_weekends,
 ]
 
 
@@ -315,6 +472,8 @@ def _fairness_groups(v: RosterVars) -> dict[str, list[str]]:
 
 
 def _spread_penalties(v: RosterVars, rule: str, weight: int, count) -> list[Penalty]:
+    if not weight:
+        return []
     return [Penalty(_spread(v, f"{rule}[{g}]", [count(a) for a in ids]), weight, rule, f"group {g or 'all'}")
             for g, ids in _fairness_groups(v).items()]
 
@@ -418,6 +577,28 @@ def penalize_plan_change(v: RosterVars) -> list[Penalty]:
     return out
 
 
+def penalize_head_cover(v: RosterVars) -> list[Penalty]:
+    """Head-count demand (Problem.heads: date, shift, heads[, under, over]): per day and shift,
+    agents short of it times weights.heads_under (or the row's `under`), agents above it times
+    weights.heads_over (or `over`). Nothing unless the problem has head-count demand."""
+    heads = v.problem.heads
+    if heads is None or heads.empty:
+        return []
+    w = v.problem.config.weights
+    n_agents = len(v.problem.agents)
+    out = []
+    for r in heads.itertuples(index=False):
+        d, s, need = r.date, r.shift, int(r.heads)
+        staffed = sum(v.shift.get((a.id, d, s), 0) for a in v.problem.agents)
+        under = v.model.new_int_var(0, need, f"heads_under[{d},{s}]")
+        over = v.model.new_int_var(0, n_agents, f"heads_over[{d},{s}]")
+        v.model.add(staffed + under - over == need)
+        wu = int(getattr(r, "under", w.heads_under))
+        wo = int(getattr(r, "over", w.heads_over))
+        out += [Penalty(under, wu, "heads_under", f"{d} {s}"), Penalty(over, wo, "heads_over", f"{d} {s}")]
+    return out
+
+
 SOFT_RULES = [
     penalize_uncovered,
     penalize_under_band_min,
@@ -428,4 +609,5 @@ SOFT_RULES = [
     penalize_primary_share,
     penalize_shop_choice,
     penalize_plan_change,
+    penalize_head_cover,
 ]

@@ -48,12 +48,14 @@ class BuiltModel:
     penalties: list[Penalty]
 
 
-def build_model(problem: Problem, fixed_sets: dict | None = None, explain: bool = False) -> BuiltModel:
+def build_model(problem: Problem, fixed_sets: dict | None = None, explain: bool = False,
+                hint: bool = True) -> BuiltModel:
     """Variables, every hard rule, every soft rule's penalties, and the objective.
 
     `fixed_sets` (agent id -> shop set) fixes the shops each agent serves, as chosen by the
     first stage (:func:`choose_shop_sets`); without it the model chooses them too. With
     `explain`, every hard constraint is guarded by an assumption literal per (rule, who).
+    `hint=False` skips the starting roster (the CS greedy), e.g. for head-count-only problems.
     """
     model = cp_model.CpModel()
     v = build_variables(model, problem, fixed_sets, explain)
@@ -63,7 +65,7 @@ def build_model(problem: Problem, fixed_sets: dict | None = None, explain: bool 
     minimize(model, penalties)
     if problem.plan is not None:
         _hint(v, problem.plan_states())
-    else:
+    elif hint:
         _hint(v, greedy_states(problem, v.phase, fixed_sets))
     return BuiltModel(model, v, penalties)
 

@@ -1,0 +1,206 @@
+"""Curtois & Qu shift-scheduling benchmark through the project's roster engine.
+
+    python bench/curtois.py [1 2 3 ...] [--time-limit 60] [--workers 2] [--seed 0]
+                            [--data ../shared/benchmarks/curtois]
+
+Each instance is read (``curtois_eval.read_instance``) and turned into an ordinary
+:class:`scheduler.domain.Problem`: one shift type per benchmark shift (paid hours = length),
+``not_followed_by`` for the forbidden successions, one config ``contracts`` entry per distinct
+staff contract (per-type maxima, total minutes, consecutive runs, weekends), fixed days off as
+leave, shift on/off requests as ``on``/``off`` requests with their weights, and the cover as
+head-count demand (``Problem.heads``, under 100 / over 1). The CS parts are switched off by
+config (no volume, rotation none, no rest rule, no monthly or weekly days-off limits). The model
+is the engine's own ``build_model`` (every rule of ``HARD_RULES`` / ``SOFT_RULES``), solved with
+``configure_solver``; the CS greedy start is skipped (``hint=False``).
+
+The table reports the objective of the independent evaluator (``curtois_eval.evaluate``), not
+the solver's; the engine's validator (``scheduler.validate.check_roster``) checks the roster too.
+Writes ``bench/results/curtois/InstanceN.roster.csv`` and ``bench/results/curtois.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import pandas as pd  # noqa: E402
+from ortools.sat.python import cp_model  # noqa: E402
+
+from curtois_eval import Instance, evaluate, read_instance, write_roster  # noqa: E402
+from scheduler.config import parse_config  # noqa: E402
+from scheduler.domain import Agent, Problem, Request  # noqa: E402
+from scheduler.roster import build_model, configure_solver  # noqa: E402
+from scheduler.roster.solve import roster_frame  # noqa: E402
+from scheduler.validate import check_roster  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "benchmarks" / "curtois"
+OUT = ROOT / "bench" / "results"
+START = date(2024, 1, 1)  # a Monday, as day 0 of every instance
+SHOP = "ward"
+
+
+def day(i: int) -> date:
+    return START + timedelta(days=i)
+
+
+def _contract(st) -> dict:
+    return {"max_shifts": dict(st.max_shifts), "min_minutes": st.min_minutes, "max_minutes": st.max_minutes,
+            "max_consecutive_workdays": st.max_consecutive, "min_consecutive_workdays": st.min_consecutive,
+            "min_consecutive_days_off": st.min_days_off, "max_working_weekends": st.max_weekends}
+
+
+def to_problem(inst: Instance, time_limit: float = 60, workers: int = 2, seed: int = 0) -> Problem:
+    """The instance as an ordinary roster Problem (see the module docstring)."""
+    shifts = []
+    for s, minutes in inst.lengths.items():
+        end = 8 * 60 + minutes
+        shifts.append({"id": s, "start": "08:00", "end": f"{end // 60 % 24:02d}:{end % 60:02d}",
+                       "paid_hours": minutes / 60, "night": False, "not_followed_by": sorted(inst.forbidden[s])})
+    contracts: dict[str, str] = {}  # contract as JSON -> contract id (identical staff share one)
+    groups = {}
+    for st in inst.staff:
+        key = json.dumps(_contract(st), sort_keys=True)
+        groups[st.id] = contracts.setdefault(key, f"c{len(contracts) + 1}")
+    config = parse_config({
+        "shops": [{"id": SHOP}],
+        "shifts": shifts,
+        "band": {"min": 0, "target": 1, "max": 1},
+        "rules": {"max_shops_per_agent": 1, "min_rest_hours": 0, "min_days_off_per_week": 0,
+                  "min_days_off_per_month": 0, "max_days_off_per_month": 31, "rotation": "none",
+                  "training_days": 0, "max_consecutive_workdays": min(31, max(st.max_consecutive for st in inst.staff))},
+        "weights": {"uncovered": 0, "under_band_min": 0, "nights_spread": 0, "workdays_spread": 0,
+                    "weekend_off_spread": 0, "request": 1, "third_shop": 0, "shop_pairing": 0,
+                    "primary_share": 0, "shop_change": 0, "plan_change": 0, "heads_under": 100, "heads_over": 1},
+        "solver": {"time_limit_s": time_limit, "workers": workers, "seed": seed},
+        "contracts": [{"id": cid, **json.loads(key)} for key, cid in contracts.items()],
+    }, f"{inst.name} (generated config)")
+    agents = tuple(Agent(st.id, st.id, "junior", group=groups[st.id]) for st in inst.staff)
+    requests = [Request(e, day(d), day(d), "leave") for e, ds in inst.days_off.items() for d in sorted(ds)]
+    requests += [Request(e, day(d), day(d), "on", s, w) for e, d, s, w in inst.on_requests]
+    requests += [Request(e, day(d), day(d), "off", s, w) for e, d, s, w in inst.off_requests]
+    heads = pd.DataFrame([(day(d), s, r, wu, wo) for d, s, r, wu, wo in inst.cover],
+                         columns=["date", "shift", "heads", "under", "over"])
+    demand = pd.DataFrame(columns=["date", "shop", "shift", "volume"])
+    return Problem(config, START, agents, demand, tuple(requests), heads=heads, horizon_days=inst.horizon)
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    def __init__(self, started: float):
+        super().__init__()
+        self.started = started
+        self.first: float | None = None
+        self.last: float | None = None
+
+    def on_solution_callback(self) -> None:
+        now = time.perf_counter() - self.started
+        self.first = now if self.first is None else self.first
+        self.last = now
+
+
+def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, seed: int = 0,
+                   log: bool = False) -> dict:
+    """Build with the engine, solve, evaluate independently. Returns the table row plus `rows`
+    (employee, day, shift) and `validator` (the engine validator's violations frame)."""
+    t0 = time.perf_counter()
+    problem = to_problem(inst, time_limit, workers, seed)
+    built = build_model(problem, hint=False)
+    build_s = time.perf_counter() - t0
+    solver = cp_model.CpSolver()
+    configure_solver(solver, problem.config.solver)
+    solver.parameters.log_search_progress = log
+    started = time.perf_counter()
+    progress = _Progress(started)
+    status = solver.solve(built.model, progress)
+    solve_s = time.perf_counter() - started
+    name = solver.status_name(status)
+    row = {"instance": inst.name, "status": name, "build_seconds": round(build_s, 2),
+           "solve_seconds": round(solve_s, 2),
+           "first_feasible_seconds": None if progress.first is None else round(progress.first, 2),
+           "best_found_seconds": None if progress.last is None else round(progress.last, 2),
+           "time_limit_s": time_limit, "workers": workers, "seed": seed}
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return {**row, "objective": None, "solver_objective": None, "solver_bound": solver.best_objective_bound,
+                "feasible": False, "hard_violations": None, "validator_violations": None, "rows": [],
+                "validator": None}
+    v = built.vars
+    index = {d: i for i, d in enumerate(problem.days)}
+    rows = [(a, index[d], s) for (a, d, s), x in v.shift.items() if solver.value(x)]
+    ev = evaluate(inst, rows)
+    roster = roster_frame(solver, v)
+    found = check_roster(roster, problem.config, problem.agents, problem.demand, problem.month,
+                         problem.requests, horizon_days=inst.horizon)
+    return {**row, "objective": ev.objective, "solver_objective": int(round(solver.objective_value)),
+            "solver_bound": int(round(solver.best_objective_bound)), "feasible": ev.feasible,
+            "hard_violations": len(ev.violations), "validator_violations": len(found),
+            "on_requests": ev.on_requests, "off_requests": ev.off_requests,
+            "cover_under": ev.cover_under, "cover_over": ev.cover_over,
+            "rows": rows, "validator": found, "evaluation": ev}
+
+
+def best_known(data: Path = DATA) -> dict[str, dict]:
+    with open(data / "best_known.csv", newline="", encoding="utf-8") as fh:
+        return {r["instance"]: r for r in csv.DictReader(fh)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("instances", nargs="*", type=int, default=list(range(1, 25)))
+    ap.add_argument("--time-limit", type=float, default=60)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--log", action="store_true")
+    args = ap.parse_args(argv)
+    from rich.console import Console
+    from rich.table import Table
+
+    known = best_known(args.data)
+    (args.out / "curtois").mkdir(parents=True, exist_ok=True)
+    results_path = args.out / "curtois.json"
+    old = json.loads(results_path.read_text()) if results_path.exists() else {}
+    table_rows = {r["instance"]: r for r in old.get("instances", [])}
+    for n in args.instances:
+        inst = read_instance(args.data / f"Instance{n}.txt")
+        res = solve_instance(inst, args.time_limit, args.workers, args.seed, args.log)
+        if res["rows"]:
+            write_roster(args.out / "curtois" / f"{inst.name}.roster.csv", res["rows"])
+        bk = known[inst.name]
+        best, lb = int(bk["best_known_objective"]), int(bk["lower_bound"])
+        keep = {k: v for k, v in res.items() if k not in ("rows", "validator", "evaluation")}
+        keep.update(best_known=best, lower_bound=lb,
+                    ratio=None if res["objective"] is None else round(res["objective"] / best, 4),
+                    days=inst.horizon, staff=len(inst.staff), shift_types=len(inst.lengths))
+        table_rows[inst.name] = keep
+        print(f"{inst.name}: {keep['status']} objective {keep['objective']} (best known {best}), "
+              f"bound {keep['solver_bound']}, first feasible {keep['first_feasible_seconds']} s", flush=True)
+        ordered = sorted(table_rows.values(), key=lambda r: int(r["instance"].removeprefix("Instance")))
+        results_path.write_text(json.dumps({
+            "benchmark": "Curtois & Qu employee shift scheduling, instances 1-24",
+            "machine": "shared 2-core machine (other jobs running)",
+            "objective": "independent evaluator (bench/curtois_eval.py), S1+S2+S3 of FORMAT.md",
+            "instances": ordered}, indent=1, default=str) + "\n")
+    table = Table(title="Curtois & Qu benchmark through the roster engine")
+    for col in ("instance", "objective", "best known", "lower bound", "ratio", "solver bound",
+                "first feasible s", "status", "hard violations"):
+        table.add_column(col, justify="left" if col in ("instance", "status") else "right")
+    for r in sorted(table_rows.values(), key=lambda r: int(r["instance"].removeprefix("Instance"))):
+        table.add_row(r["instance"], str(r["objective"]), str(r["best_known"]), str(r["lower_bound"]),
+                      f"{r['ratio']:.3f}" if r["ratio"] is not None else "-", str(r["solver_bound"]),
+                      str(r["first_feasible_seconds"]), r["status"],
+                      f"{r['hard_violations']} / {r['validator_violations']}")
+    Console().print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

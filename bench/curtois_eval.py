@@ -1,0 +1,165 @@
+"""Independent reader and evaluator of the Curtois & Qu shift-scheduling benchmark (plain Python).
+
+No solver and nothing from the roster engine: this module reads an instance file and a roster
+(employee, day, shift), checks every hard constraint H1-H9 and computes the objective S1+S2+S3
+exactly as ``../shared/benchmarks/curtois/FORMAT.md`` defines them. ``bench/curtois.py`` builds the
+engine's problem from the same parsed instance, but reports this module's objective.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Staff:
+    id: str
+    max_shifts: dict[str, int]
+    max_minutes: int
+    min_minutes: int
+    max_consecutive: int
+    min_consecutive: int
+    min_days_off: int
+    max_weekends: int
+
+
+@dataclass
+class Instance:
+    name: str
+    horizon: int
+    lengths: dict[str, int]                      # shift id -> minutes
+    forbidden: dict[str, set[str]]               # shift id -> shifts that may not follow next day
+    staff: list[Staff]
+    days_off: dict[str, set[int]]
+    on_requests: list[tuple[str, int, str, int]]   # employee, day, shift, weight
+    off_requests: list[tuple[str, int, str, int]]
+    cover: list[tuple[int, str, int, int, int]]    # day, shift, requirement, weight under, weight over
+    meta: dict = field(default_factory=dict)
+
+
+def read_instance(path: str | Path) -> Instance:
+    """Parse an InstanceN.txt file (LF or CRLF line endings)."""
+    path = Path(path)
+    sections: dict[str, list[list[str]]] = {}
+    current = None
+    for raw in path.read_text(encoding="ascii").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("SECTION_"):
+            current = line[len("SECTION_"):]
+            sections[current] = []
+            continue
+        if current is None:
+            raise ValueError(f"{path}: data before the first SECTION_ header: {line!r}")
+        sections[current].append([f.strip() for f in line.split(",")])
+    horizon = int(sections["HORIZON"][0][0])
+    lengths, forbidden = {}, {}
+    for row in sections["SHIFTS"]:
+        lengths[row[0]] = int(row[1])
+        forbidden[row[0]] = {s for s in (row[2].split("|") if len(row) > 2 else []) if s}
+    staff = []
+    for row in sections["STAFF"]:
+        maxes = dict(item.split("=") for item in row[1].split("|") if item)
+        staff.append(Staff(row[0], {s: int(n) for s, n in maxes.items()}, int(row[2]), int(row[3]),
+                           int(row[4]), int(row[5]), int(row[6]), int(row[7])))
+    days_off = {row[0]: {int(d) for d in row[1:] if d} for row in sections.get("DAYS_OFF", [])}
+    req = lambda rows: [(r[0], int(r[1]), r[2], int(r[3])) for r in rows]  # noqa: E731
+    cover = [(int(r[0]), r[1], int(r[2]), int(r[3]), int(r[4])) for r in sections["COVER"]]
+    return Instance(path.stem, horizon, lengths, forbidden, staff, days_off,
+                    req(sections.get("SHIFT_ON_REQUESTS", [])), req(sections.get("SHIFT_OFF_REQUESTS", [])), cover)
+
+
+def read_roster(path: str | Path) -> list[tuple[str, int, str]]:
+    """A roster file `employee,day,shift`, one row per worked day."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        return [(r["employee"], int(r["day"]), r["shift"]) for r in csv.DictReader(fh)]
+
+
+def write_roster(path: str | Path, rows: list[tuple[str, int, str]]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["employee", "day", "shift"])
+        w.writerows(sorted(rows, key=lambda r: (r[1], r[0])))
+
+
+@dataclass
+class Evaluation:
+    objective: int
+    on_requests: int
+    off_requests: int
+    cover_under: int
+    cover_over: int
+    violations: list[str]
+
+    @property
+    def feasible(self) -> bool:
+        return not self.violations
+
+
+def _runs(worked: list[bool], value: bool) -> list[tuple[int, int]]:
+    """Maximal runs (start, length) of `value` in `worked`."""
+    out, start = [], None
+    for i, w in enumerate(worked + [not value]):
+        if w == value and start is None:
+            start = i
+        elif w != value and start is not None:
+            out.append((start, i - start))
+            start = None
+    return out
+
+
+def evaluate(inst: Instance, roster: list[tuple[str, int, str]]) -> Evaluation:
+    """Hard-constraint violations (H1-H9, plus unknown ids) and the objective S1+S2+S3."""
+    bad: list[str] = []
+    ids = {s.id for s in inst.staff}
+    grid: dict[tuple[str, int], str] = {}
+    for e, d, s in roster:
+        if e not in ids or s not in inst.lengths or not 0 <= d < inst.horizon:
+            bad.append(f"unknown employee/shift/day in row {e},{d},{s}")
+            continue
+        if (e, d) in grid:
+            bad.append(f"H1 {e} day {d}: more than one shift")
+        grid[e, d] = s
+    H = inst.horizon
+    for st in inst.staff:
+        e = st.id
+        row = [grid.get((e, d)) for d in range(H)]
+        worked = [s is not None for s in row]
+        for d in range(H - 1):
+            if row[d] is not None and row[d + 1] is not None and row[d + 1] in inst.forbidden[row[d]]:
+                bad.append(f"H2 {e} day {d}: {row[d]} then {row[d + 1]}")
+        for s, limit in st.max_shifts.items():
+            n = sum(1 for x in row if x == s)
+            if n > limit:
+                bad.append(f"H3 {e}: {n} shifts {s}, max {limit}")
+        minutes = sum(inst.lengths[x] for x in row if x is not None)
+        if not st.min_minutes <= minutes <= st.max_minutes:
+            bad.append(f"H4 {e}: {minutes} minutes, allowed {st.min_minutes}-{st.max_minutes}")
+        for start, n in _runs(worked, True):
+            if n > st.max_consecutive:
+                bad.append(f"H5 {e} day {start}: {n} shifts in a row, max {st.max_consecutive}")
+            if start > 0 and start + n < H and n < st.min_consecutive:
+                bad.append(f"H6 {e} day {start}: {n} shifts in a row, min {st.min_consecutive}")
+        for start, n in _runs(worked, False):
+            if start > 0 and start + n < H and n < st.min_days_off:
+                bad.append(f"H7 {e} day {start}: {n} days off in a row, min {st.min_days_off}")
+        weekends = sum(1 for w in range(H // 7) if worked[7 * w + 5] or worked[7 * w + 6])
+        if weekends > st.max_weekends:
+            bad.append(f"H8 {e}: {weekends} weekends worked, max {st.max_weekends}")
+        for d in sorted(inst.days_off.get(e, ())):
+            if worked[d]:
+                bad.append(f"H9 {e} day {d}: works a fixed day off")
+    s1 = sum(w for e, d, s, w in inst.on_requests if grid.get((e, d)) != s)
+    s2 = sum(w for e, d, s, w in inst.off_requests if grid.get((e, d)) == s)
+    count: dict[tuple[int, str], int] = {}
+    for (e, d), s in grid.items():
+        count[d, s] = count.get((d, s), 0) + 1
+    under = over = 0
+    for d, s, req, wu, wo in inst.cover:
+        n = count.get((d, s), 0)
+        under += wu * max(0, req - n)
+        over += wo * max(0, n - req)
+    return Evaluation(s1 + s2 + under + over, s1, s2, under, over, bad)

@@ -1,0 +1,130 @@
+"""The Curtois & Qu benchmark: reader, independent evaluator, and Instance1 solved to optimality
+(best known and proven optimum 607) through the roster engine's own model."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from curtois_eval import evaluate, read_instance, read_roster, write_roster  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "benchmarks" / "curtois"
+needs_data = pytest.mark.skipif(not (DATA / "Instance1.txt").exists(), reason=f"benchmark files not in {DATA}")
+
+TINY = """# tiny instance in the benchmark's format
+SECTION_HORIZON
+# days
+14
+
+SECTION_SHIFTS
+# ShiftID, Length in mins, Shifts which cannot follow this shift | separated
+E,480,
+L,600,E
+
+SECTION_STAFF
+# ID, MaxShifts, MaxTotalMinutes, MinTotalMinutes, MaxConsecutiveShifts, MinConsecutiveShifts, MinConsecutiveDaysOff, MaxWeekends
+A,E=3|L=2,2400,960,3,2,2,1
+
+SECTION_DAYS_OFF
+# EmployeeID, DayIndexes (start at zero)
+A,9
+
+SECTION_SHIFT_ON_REQUESTS
+# EmployeeID, Day, ShiftID, Weight
+A,0,E,2
+
+SECTION_SHIFT_OFF_REQUESTS
+# EmployeeID, Day, ShiftID, Weight
+A,2,L,3
+
+SECTION_COVER
+# Day, ShiftID, Requirement, Weight for under, Weight for over
+""" + "".join(f"{d},{s},{1 if s == 'E' and d < 2 else 0},100,1\n" for d in range(14) for s in "EL")
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    path = tmp_path / "Tiny.txt"
+    path.write_bytes(TINY.replace("\n", "\r\n").encode())  # the official zip uses CRLF
+    return read_instance(path)
+
+
+def test_reader_parses_every_section_with_crlf(tiny):
+    assert tiny.horizon == 14
+    assert tiny.lengths == {"E": 480, "L": 600}
+    assert tiny.forbidden == {"E": set(), "L": {"E"}}
+    (a,) = tiny.staff
+    assert (a.max_shifts, a.max_minutes, a.min_minutes) == ({"E": 3, "L": 2}, 2400, 960)
+    assert (a.max_consecutive, a.min_consecutive, a.min_days_off, a.max_weekends) == (3, 2, 2, 1)
+    assert tiny.days_off == {"A": {9}}
+    assert tiny.on_requests == [("A", 0, "E", 2)] and tiny.off_requests == [("A", 2, "L", 3)]
+    assert len(tiny.cover) == 28
+
+
+def test_evaluator_objective_of_a_valid_roster(tiny):
+    ev = evaluate(tiny, [("A", 0, "E"), ("A", 1, "E")])
+    assert ev.violations == []
+    assert (ev.objective, ev.on_requests, ev.off_requests, ev.cover_under, ev.cover_over) == (0, 0, 0, 0, 0)
+    ev = evaluate(tiny, [("A", 1, "E"), ("A", 2, "L"), ("A", 3, "L")])
+    # on-request day 0 missed (2), off-request day 2 L worked (3), day 0 E under (100), L over twice (2)
+    assert ev.violations == []
+    assert (ev.on_requests, ev.off_requests, ev.cover_under, ev.cover_over, ev.objective) == (2, 3, 100, 2, 107)
+
+
+@pytest.mark.parametrize("rows,code", [
+    ([("A", 0, "E"), ("A", 0, "L")], "H1"),
+    ([("A", 0, "L"), ("A", 1, "E")], "H2"),
+    ([("A", d, "E") for d in (0, 1, 3, 4)], "H3"),
+    ([("A", d, s) for d, s in ((0, "L"), (1, "L"), (3, "E"), (4, "E"), (6, "E"))], "H4"),  # 2640 > 2400
+    ([("A", 0, "E")], "H4"),                                                              # 480 < 960
+    ([("A", d, "E") for d in (2, 3, 4)] + [("A", 5, "L")], "H5"),
+    ([("A", 3, "E"), ("A", 7, "E"), ("A", 8, "E")], "H6"),
+    ([("A", 2, "E"), ("A", 3, "E"), ("A", 5, "L"), ("A", 6, "L")], "H7"),
+    ([("A", 5, "E"), ("A", 6, "E"), ("A", 12, "L"), ("A", 13, "L")], "H8"),
+    ([("A", 8, "E"), ("A", 9, "E")], "H9"),
+])
+def test_evaluator_reports_each_hard_constraint(tiny, rows, code):
+    codes = {v.split()[0] for v in evaluate(tiny, rows).violations}
+    assert code in codes
+
+
+def test_evaluator_exempts_runs_touching_the_horizon_ends(tiny):
+    # one worked day on day 0 and on day 13: runs touching the ends need not reach 2
+    assert evaluate(tiny, [("A", 0, "E"), ("A", 13, "E")]).violations == []
+
+
+def test_roster_file_round_trip(tmp_path):
+    rows = [("B", 1, "D"), ("A", 0, "D")]
+    write_roster(tmp_path / "r.csv", rows)
+    assert sorted(read_roster(tmp_path / "r.csv")) == sorted(rows)
+
+
+@needs_data
+def test_engine_problem_keeps_the_instance():
+    from curtois import to_problem
+    inst = read_instance(DATA / "Instance3.txt")
+    p = to_problem(inst)
+    assert len(p.days) == inst.horizon and p.days[0].weekday() == 0
+    assert len(p.agents) == len(inst.staff) and len(p.heads) == len(inst.cover)
+    leave = {(r.agent_id, (r.start - p.days[0]).days) for r in p.requests if r.kind == "leave"}
+    assert leave == {(e, d) for e, ds in inst.days_off.items() for d in ds}
+    for st in inst.staff:
+        c = p.config.contract(next(a.group for a in p.agents if a.id == st.id))
+        assert c.max_shifts == st.max_shifts and c.min_consecutive_days_off == st.min_days_off
+    assert {s.id: set(s.not_followed_by) for s in p.config.shifts} == inst.forbidden
+
+
+@needs_data
+def test_instance1_solved_to_optimality():
+    from curtois import solve_instance
+    inst = read_instance(DATA / "Instance1.txt")
+    res = solve_instance(inst, time_limit=80, workers=2, seed=0)
+    assert res["status"] == "OPTIMAL"
+    assert res["objective"] == 607 == res["solver_objective"] == res["solver_bound"]
+    assert res["feasible"] and res["evaluation"].violations == []
+    assert res["validator"].empty
