@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -52,8 +53,15 @@ def run(size: str, seed: int) -> dict:
     full = table[table["leave_days"] == 0]
     nights = full["nights"]
     halves = (2 * table["nights"] - table["workdays"]).abs().max()
+    same = None
+    if size == "S":  # reproducibility: deterministic mode, same instance and seed, twice
+        det = generate(size, seed=seed, solver={"time_limit_s": limit, "workers": 2, "seed": seed,
+                                                "deterministic": True}, **spec).problem()
+        r1, r2 = solve_roster(det), solve_roster(det)
+        same = bool(r1.roster.equals(r2.roster))
     return {
-        "instance": size, "agents": len(inst.agents), "shops": len(inst.config.shops), "seed": seed,
+        "same_roster_twice_deterministic": same,
+        "instance": size, "load_avg_1m_at_end": round(os.getloadavg()[0], 2), "agents": len(inst.agents), "shops": len(inst.config.shops), "seed": seed,
         "demand_vs_capacity": round(capacity_check(inst), 3), "time_limit_s": limit,
         "status": res.status, "objective": res.objective, "best_bound": res.best_bound, "gap": round(res.gap, 4),
         "first_feasible_s": None if res.first_solution_seconds is None else round(res.first_solution_seconds, 2),
@@ -81,11 +89,11 @@ def main() -> None:
     table = Table(title="Roster benchmark (2 workers)")
     cols = ["instance", "agents", "shops", "demand_vs_capacity", "status", "objective", "best_bound", "gap",
             "first_feasible_s", "best_found_s", "solve_s", "uncovered", "nights_min", "nights_max",
-            "hard_violations"]
+            "hard_violations", "same_roster_twice_deterministic"]
     for c in cols:
         table.add_column(c)
     for r in results.values():
-        table.add_row(*[str(r[c]) for c in cols])
+        table.add_row(*[str(r.get(c)) for c in cols])
     Console(width=220).print(table)
 
 

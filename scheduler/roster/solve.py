@@ -141,7 +141,11 @@ def explain_infeasible(problem: Problem, fixed_sets: dict | None, seconds: float
 
 def time_budget(cfg: SolverConfig) -> tuple[float, float]:
     """solver.time_limit_s split into (completing the starting roster, the main search):
-    a tenth (at least 0.5 s, at most half) for the first, the rest for the second."""
+    a tenth (at least 0.5 s, at most half) for the first, the rest for the second.
+
+    In wall-clock mode :func:`solve_roster` then gives the main search what is left of the limit
+    after the shop sets, the model and the hint (at least a quarter of its share), so the whole
+    solve takes about solver.time_limit_s; in deterministic mode the split is fixed."""
     hint = min(cfg.time_limit_s / 2, max(0.5, cfg.time_limit_s / 10))
     return hint, cfg.time_limit_s - hint
 
@@ -175,13 +179,16 @@ class _FirstSolution(cp_model.CpSolverSolutionCallback):
 
 def solve_roster(problem: Problem, log_callback: Callable[[str], None] | None = None) -> RosterResult:
     """Solve one month. Raises RosterError when there is no roster to return."""
+    cfg = problem.config.solver
+    started = time.perf_counter()
     sets = choose_shop_sets(problem)
     built = build_model(problem, sets)
-    started = time.perf_counter()
-    hint_s, search_s = time_budget(problem.config.solver)
-    complete_hint(built, problem.config.solver, hint_s)
+    hint_s, search_s = time_budget(cfg)
+    complete_hint(built, cfg, hint_s)
+    if not cfg.deterministic:  # wall clock: the shop sets, the model and the hint count too
+        search_s = max(search_s / 4, cfg.time_limit_s - (time.perf_counter() - started))
     solver = cp_model.CpSolver()
-    configure_solver(solver, problem.config.solver, search_s)
+    configure_solver(solver, cfg, search_s)
     if log_callback is not None:
         solver.parameters.log_search_progress = True
         solver.parameters.log_to_stdout = False
