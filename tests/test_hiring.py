@@ -117,7 +117,7 @@ def test_attrition_outside_range_is_a_config_error():
 
 
 def _solo(volume: int, **hiring):
-    config = make_config(shops=("solo",), hiring={**NO_SHRINK, "proof_time_limit_s": 10, "proof_max_probes": 8,
+    config = make_config(shops=("solo",), hiring={**NO_SHRINK, "proof_time_limit_s": 30, "proof_max_probes": 8,
                                                   **hiring})
     return config, make_demand(config, per_shift={"solo": volume})
 
@@ -151,7 +151,7 @@ def test_proof_config_only_counts_uncovered():
     cfg = H.proof_config(config)
     weights = cfg.weights.model_dump()
     assert weights.pop("uncovered") == 1 and set(weights.values()) == {0}
-    assert cfg.solver.time_limit_s == 10
+    assert cfg.solver.time_limit_s == 30
 
 
 def test_timed_out_probe_gives_a_bracket(monkeypatch):
