@@ -160,7 +160,8 @@ def test_solver_parameters_take_effect():
     limit = float(params.split("max_time_in_seconds: ")[1].split()[0])
     assert search_s / 4 <= limit <= 3.5
     assert "num_workers: 1" in params and "random_seed: 7" in params
-    assert res.parameters == {"time_limit_s": 3.5, "workers": 1, "seed": 7, "deterministic": False}
+    assert res.parameters == {"time_limit_s": 3.5, "workers": 1, "seed": 7, "deterministic": False,
+                              "source": "search"}
 
 
 def test_deterministic_mode_gives_the_same_roster_twice():
@@ -217,3 +218,22 @@ def test_property_greedy_start_breaks_no_hard_rule(n_agents, big, small, rotatio
     roster = pd.DataFrame(rows, columns=["date", "agent_id", "shift", "shop", "load"])
     hard = check_roster(roster, config, agents, demand, MONTH, requests)
     assert hard.empty, hard.to_string()
+
+
+def test_search_out_of_time_returns_the_valid_starting_roster(small_problem, monkeypatch):
+    """When the main search reports nothing (time up), the completed starting roster is returned."""
+    import scheduler.roster.solve as solve_mod
+    original = solve_mod.configure_solver
+
+    def starved(solver, cfg, seconds=None):
+        original(solver, cfg, seconds)
+        solver.parameters.max_time_in_seconds = 0.0
+
+    monkeypatch.setattr(solve_mod, "configure_solver", starved)
+    res = solve_mod.solve_roster(small_problem)
+    assert res.status == "FEASIBLE" and res.parameters["source"].startswith("starting roster")
+    hard = check_roster(res.roster, small_problem.config, small_problem.agents, small_problem.demand,
+                        small_problem.month, small_problem.requests)
+    assert hard.empty, hard.to_string()
+    cov = res.coverage
+    assert (cov["volume"] - cov["assigned"] == cov["uncovered"]).all()

@@ -82,24 +82,25 @@ def _hint(v: RosterVars, states: dict) -> None:
             v.model.add_hint(v.shift[a, d, s], st == s)
 
 
-def complete_hint(built: BuiltModel, cfg: SolverConfig, seconds: float) -> bool:
+def complete_hint(built: BuiltModel, cfg: SolverConfig, seconds: float) -> cp_model.CpSolver | None:
     """Turn the partial hint (who works which shift) into a complete, feasible one.
 
     A copy of the model with the hinted shifts fixed is solved briefly (loads, uncovered,
     penalties follow); its whole solution becomes the hint, so CP-SAT starts from a valid roster
-    instead of repairing a partial one. Returns False (hint left partial) when the hinted shifts
-    break a hard rule or the copy finds nothing in `seconds`.
+    instead of repairing a partial one. Returns the copy's solver (its values index the model's
+    variables too), or None (hint left partial) when the hinted shifts break a hard rule or the
+    copy finds nothing in `seconds`.
     """
     v = built.vars
     states = getattr(v, "hint_states", None)
     if not states:
-        return False
+        return None
     fixed = built.model.clone()
     proto_vars = lambda m, x: m.get_bool_var_from_proto_index(x.index)  # noqa: E731
     for (a, d), off in v.off.items():
         st = states.get((a, d))
         if st is None:
-            return False
+            return None
         fixed.add(proto_vars(fixed, off) == int(st in (OFF, LEAVE)))
         for s in v.problem.config.shift_ids:
             fixed.add(proto_vars(fixed, v.shift[a, d, s]) == int(st == s))
@@ -113,12 +114,12 @@ def complete_hint(built: BuiltModel, cfg: SolverConfig, seconds: float) -> bool:
         solver.parameters.interleave_search = cfg.workers > 1
     status = solver.solve(fixed)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return False
+        return None
     built.model.clear_hints()
     for i in range(len(built.model.proto.variables)):
         var = built.model.get_int_var_from_proto_index(i)
         built.model.add_hint(var, solver.value(fixed.get_int_var_from_proto_index(i)))
-    return True
+    return solver
 
 
 def explain_infeasible(problem: Problem, fixed_sets: dict | None, seconds: float = 20.0) -> list[str]:
@@ -184,7 +185,7 @@ def solve_roster(problem: Problem, log_callback: Callable[[str], None] | None = 
     sets = choose_shop_sets(problem)
     built = build_model(problem, sets)
     hint_s, search_s = time_budget(cfg)
-    complete_hint(built, cfg, hint_s)
+    start_solver = complete_hint(built, cfg, hint_s)
     if not cfg.deterministic:  # wall clock: the shop sets, the model and the hint count too
         search_s = max(search_s / 4, cfg.time_limit_s - (time.perf_counter() - started))
     solver = cp_model.CpSolver()
@@ -204,21 +205,27 @@ def solve_roster(problem: Problem, log_callback: Callable[[str], None] | None = 
         raise RosterError(f"the hard rules cannot all hold this month (INFEASIBLE); {detail}")
     if status == cp_model.MODEL_INVALID:
         raise RosterError(f"internal error: CP-SAT reports the model invalid ({solver.response_stats()})")
+    source = "search"
+    bound = solver.best_objective_bound
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise RosterError(f"no roster found within solver.time_limit_s={problem.config.solver.time_limit_s:g} s "
-                          f"(status {name}); raise the time limit")
+        if start_solver is None:
+            raise RosterError(f"no roster found within solver.time_limit_s={problem.config.solver.time_limit_s:g} s "
+                              f"(status {name}); raise the time limit")
+        # the search ran out of time before reporting anything: the valid starting roster stands
+        solver, name, source = start_solver, "FEASIBLE", "starting roster (the search found nothing in time)"
     roster = roster_frame(solver, built.vars)
     return RosterResult(
         status=name,
         objective=solver.objective_value,
-        best_bound=solver.best_objective_bound,
+        best_bound=bound if source != "search" else solver.best_objective_bound,
         solve_seconds=elapsed,
         first_solution_seconds=first.first,
         roster=roster,
         coverage=coverage_frame(roster, solver, built.vars),
         violations=violations(solver, built.penalties),
         parameters={"time_limit_s": problem.config.solver.time_limit_s, "workers": solver.parameters.num_workers,
-                    "seed": solver.parameters.random_seed, "deterministic": problem.config.solver.deterministic},
+                    "seed": solver.parameters.random_seed, "deterministic": problem.config.solver.deterministic,
+                    "source": source},
     )
 
 
