@@ -36,6 +36,11 @@ class RosterResult:
     violations: pd.DataFrame  # soft rules broken: rule, where, amount, cost
     parameters: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # every penalty is a non-negative weight times a non-negative amount, so 0 is a valid
+        # bound; CP-SAT reports a negative one when its LP never ran (large models, few workers)
+        self.best_bound = max(0.0, self.best_bound)
+
     @property
     def gap(self) -> float:
         return (self.objective - self.best_bound) / max(1.0, abs(self.objective))
