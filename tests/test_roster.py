@@ -155,7 +155,7 @@ def test_solver_parameters_take_effect():
     params = next(line for line in lines if line.startswith("Parameters:"))
     from scheduler.roster.solve import time_budget
     hint_s, search_s = time_budget(config.solver)
-    assert hint_s + search_s == 3.5 and search_s == 3.0
+    assert hint_s + search_s == 3.5 and search_s == 2.5
     # the main search gets what is left of the 3.5 s after stage 1, the model and the hint
     limit = float(params.split("max_time_in_seconds: ")[1].split()[0])
     assert search_s / 4 <= limit <= 3.5

@@ -147,12 +147,13 @@ def explain_infeasible(problem: Problem, fixed_sets: dict | None, seconds: float
 
 def time_budget(cfg: SolverConfig) -> tuple[float, float]:
     """solver.time_limit_s split into (completing the starting roster, the main search):
-    a tenth (at least 0.5 s, at most half) for the first, the rest for the second.
+    a sixth (at least 1 s, at most half) for the first, the rest for the second. The first
+    stops as soon as its loads are optimal, which is usually well before.
 
     In wall-clock mode :func:`solve_roster` then gives the main search what is left of the limit
     after the shop sets, the model and the hint (at least a quarter of its share), so the whole
     solve takes about solver.time_limit_s; in deterministic mode the split is fixed."""
-    hint = min(cfg.time_limit_s / 2, max(0.5, cfg.time_limit_s / 10))
+    hint = min(cfg.time_limit_s / 2, max(1.0, cfg.time_limit_s / 6))
     return hint, cfg.time_limit_s - hint
 
 
