@@ -32,7 +32,7 @@ def forecast_chart(history: pd.DataFrame | None, forecast: pd.DataFrame, shop_na
     use_cjk_font()
     t = TEXT[lang]
     shops = list(dict.fromkeys(forecast["shop"]))
-    fig, axes = plt.subplots(len(shops), 1, figsize=(11, 2.3 * len(shops)), squeeze=False)
+    fig, axes = plt.subplots(len(shops), 1, figsize=(12.5, 2.3 * len(shops)), squeeze=False)
     qcols = sorted((c for c in forecast.columns if c[:1] == "p" and c[1:].isdigit()), key=lambda c: int(c[1:]))
     for i, shop in enumerate(shops):
         ax = axes[i][0]
@@ -58,7 +58,8 @@ def forecast_chart(history: pd.DataFrame | None, forecast: pd.DataFrame, shop_na
         ax.set_title(f"{shop_names.get(shop, shop)} ({shop})", fontsize=10)
         ax.set_ylabel(t["inquiries"], fontsize=8)
         ax.tick_params(labelsize=7)
-        ax.legend(fontsize=7, loc="upper left", ncol=4)
+        # beside the plot, so it never hides a peak
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.tight_layout()
     return fig
 
