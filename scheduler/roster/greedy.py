@@ -126,6 +126,7 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
     shares = {a.id: share(a.id) for a in problem.agents}
     carries = {(a.id, d): not a.in_training(d, rules.training_days) for a in problem.agents for d in days}
     state: dict[tuple[str, date], str] = {}
+    worked = {(a.id, b): 0 for a in problem.agents for b in (0, 1)}  # workdays per rotation block
     supply: dict[tuple[date, str, str], float] = {}
 
     reach: dict[tuple[date, str, str], int] = {}  # working agents who may serve the shop
@@ -162,6 +163,7 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
                 state[a, d] = s if s is not None else OFF
             if state[a, d] in cfg.shift_ids:
                 add(a, d, state[a, d], +1)
+                worked[a, block[a][i]] += 1
 
     def cost_of_off(a: str, d: date) -> float:
         """Shortage added by taking agent a off on day d (0 when their shops stay covered)."""
@@ -193,14 +195,14 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
         if not half_month:
             return True
         b = block[a][i]
-        work = [sum(1 for j, d in enumerate(days) if block[a][j] == bb and state[a, d] in cfg.shift_ids)
-                for bb in (0, 1)]
+        work = [worked[a, 0], worked[a, 1]]
         work[b] -= 1
         return abs(work[0] - work[1]) <= 1 or work[b] >= work[1 - b]
 
     def take_off(a: str, i: int) -> None:
         d = days[i]
         add(a, d, state[a, d], -1)
+        worked[a, block[a][i]] -= 1
         state[a, d] = OFF
 
     def works(a: str, i: int) -> bool:
@@ -257,6 +259,7 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
         i, s = best
         state[a, days[i]] = s
         add(a, days[i], s, +1)
+        worked[a, block[a][i]] += 1
         return True
 
     weeks = [[index[d] for d in w] for w in full_weeks(days)]

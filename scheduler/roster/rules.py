@@ -189,7 +189,7 @@ def add_days_off_per_month(v: RosterVars) -> None:
         return  # no limit (also for horizons other than a calendar month)
     for agent in v.problem.agents:
         lo, hi = days_off_bounds(len(v.problem.days), len(v.leave[agent.id]), rules)
-        offs = [b for (a, _), b in v.off.items() if a == agent.id]
+        offs = [v.off[agent.id, d] for d in v.problem.days if (agent.id, d) in v.off]
         v.add(sum(offs) >= lo, "days_off_per_month", agent.id)
         v.add(sum(offs) <= hi, "days_off_per_month", agent.id)
 
@@ -347,13 +347,14 @@ def add_total_minutes(v: RosterVars) -> None:
 
 def add_contract_max_consecutive_workdays(v: RosterVars) -> None:
     """Contract max_consecutive_workdays: every window of max+1 days has a day not worked
-    (windows reaching back into --previous included)."""
+    (windows reaching back into --previous included). A limit at or above the team-wide
+    rules.max_consecutive_workdays adds nothing (that rule already holds)."""
     for a, c in _contracts(v).items():
         k = c.max_consecutive_workdays
-        if k is None:
+        if k is None or k >= v.problem.config.rules.max_consecutive_workdays:
             continue
         before = _before(v, a, k)
-        seq = list(before) + [v.works(a, d) for d in v.problem.days]
+        seq = list(before) + [1 - v.off[a, d] if (a, d) in v.off else 0 for d in v.problem.days]
         for i in range(len(seq) - k):
             if i + k >= len(before):
                 v.add(sum(seq[i:i + k + 1]) <= k, "contract_max_consecutive_workdays", a)
