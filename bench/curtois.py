@@ -58,6 +58,14 @@ def _contract(st) -> dict:
             "min_consecutive_days_off": st.min_days_off, "max_working_weekends": st.max_weekends}
 
 
+def _team_max_run(inst: Instance) -> int:
+    """rules.max_consecutive_workdays for the whole team. The per-agent limits are contracts;
+    this engine rule sums every shift variable over each window, so it is made idle: 31 (no
+    window fits a horizon of at most 31 days), else the largest contract limit (it never binds
+    then, and contracts at that limit need no windows of their own)."""
+    return 31 if inst.horizon <= 31 else min(31, max(st.max_consecutive for st in inst.staff))
+
+
 def to_problem(inst: Instance, time_limit: float = 60, workers: int = 2, seed: int = 0) -> Problem:
     """The instance as an ordinary roster Problem (see the module docstring)."""
     shifts = []
@@ -76,7 +84,7 @@ def to_problem(inst: Instance, time_limit: float = 60, workers: int = 2, seed: i
         "band": {"min": 0, "target": 1, "max": 1},
         "rules": {"max_shops_per_agent": 1, "min_rest_hours": 0, "min_days_off_per_week": 0,
                   "min_days_off_per_month": 0, "max_days_off_per_month": 31, "rotation": "none",
-                  "training_days": 0, "max_consecutive_workdays": min(31, max(st.max_consecutive for st in inst.staff))},
+                  "training_days": 0, "max_consecutive_workdays": _team_max_run(inst)},
         "weights": {"uncovered": 0, "under_band_min": 0, "nights_spread": 0, "workdays_spread": 0,
                     "weekend_off_spread": 0, "request": 1, "third_shop": 0, "shop_pairing": 0,
                     "primary_share": 0, "shop_change": 0, "plan_change": 0, "heads_under": 100, "heads_over": 1},
