@@ -117,7 +117,8 @@ def _print_frame(title: str, frame: pd.DataFrame) -> None:
     table = Table(title=title)
     for c in frame.columns:
         head = next((c.replace(k, v) for k, v in short.items() if k in c), c)
-        table.add_column(head, justify="left" if frame[c].dtype == object else "right", no_wrap=True)
+        numeric = pd.api.types.is_numeric_dtype(frame[c])  # pandas 3 text columns are not `object`
+        table.add_column(head, justify="right" if numeric else "left", no_wrap=True)
     for rec in frame.itertuples(index=False):
         table.add_row(*[f"{x:.3f}" if isinstance(x, float) else str(x) for x in rec])
     console.print(table)
