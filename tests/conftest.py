@@ -11,7 +11,7 @@ import pytest
 from scheduler.config import parse_config
 from scheduler.domain import Agent, Problem, Request, month_days
 
-MONTH = date(2026, 2, 1)  # 28 days, four whole Mon-Sun weeks (2026-02-02 is a Monday)
+MONTH = date(2026, 2, 1)  # 28 days, three whole Mon-Sun weeks (Feb 2-22; Feb 1 is a Sunday)
 
 
 def make_config(shops=("big", "small"), **sections) -> object:
