@@ -191,8 +191,10 @@ def check_roster(roster: pd.DataFrame, config: Config, agents: list[Agent] | tup
         if rules.rotation != "none" and night_ids and len(night_ids) < len(shift_ids):
             kinds = [st in night_ids for st in seq if st in shift_ids]
             nights, work = sum(kinds), len(kinds)
-            if abs(2 * nights - work) > 2:
-                bad("rotation", f"{nights} nights of {work} workdays; expected within 1 of half", a)
+            n_leave_days = sum(1 for st in seq if st == LEAVE)
+            if abs(2 * nights - work) > 2 + n_leave_days:
+                bad("rotation", f"{nights} nights of {work} workdays; expected within 1 of half"
+                                + (f" (+{n_leave_days / 2:g} for {n_leave_days} days of leave)" if n_leave_days else ""), a)
             switches = sum(1 for x, y in zip(kinds, kinds[1:]) if x != y)
             if rules.rotation == "half-month" and switches > 1:
                 bad("rotation", f"{switches} switches between day and night blocks; half-month allows 1", a)

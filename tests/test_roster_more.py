@@ -158,3 +158,27 @@ def test_contract_groups_compare_fairness_within_group():
     spreads = {(p.rule, p.where) for p in built.penalties if p.rule.endswith("spread")}
     assert spreads == {(r, g) for r in ("nights_spread", "workdays_spread", "weekend_off_spread")
                        for g in ("group full", "group part")}
+
+
+def test_replanning_after_a_long_sick_leave_stays_feasible():
+    """A long leave after the published half-month unbalances the blocks: the rotation count
+    widens by the leave days (model and validator alike), so the month can still be re-planned."""
+    config = make_config(shops=("big",), solver={"time_limit_s": 5})
+    agents = make_agents(5)
+    demand = make_demand(config, per_shift={"big": 150})
+    plan = solve_roster(make_problem(config, agents, demand)).roster
+    fix = D[13]
+    sick = [Request("A02", D[15], D[26], "leave")]
+    problem = Problem(config, MONTH, tuple(agents), demand, tuple(sick), None, plan, fix)
+    res = solve_roster(problem)
+    assert rules_found(res.roster, problem, plan=plan, fix_until=fix) == set()
+    a2 = res.roster[(res.roster["agent_id"] == "A02")].drop_duplicates("date")
+    assert (a2.loc[a2["date"].between(D[15], D[26]), "shift"] == "leave").all()
+    # without the leave, the same unbalanced count is a rotation violation
+    no_leave = res.roster.copy()
+    mask = (no_leave["agent_id"] == "A02") & (no_leave["shift"] == "leave")
+    no_leave.loc[mask, ["shift", "shop", "load"]] = ["off", "", 0]
+    nights = (a2["shift"] == "night").sum()
+    work = a2["shift"].isin(["day", "night"]).sum()
+    if abs(2 * nights - work) > 2:
+        assert "rotation" in rules_found(no_leave, make_problem(config, agents, demand))

@@ -228,7 +228,7 @@ def add_rotation(v: RosterVars) -> None:
 
     half-month: an agent's worked shifts form one day block and one night block (at most one
     switch in the month, in the agent's phase), and nights are within ±1 of half the worked
-    days. balanced: only the count rule. none: nothing.
+    days (± half a day more per day of leave). balanced: only the count rule. none: nothing.
     """
     mode = v.problem.config.rules.rotation
     nights, days_ = _night_ids(v)
@@ -240,8 +240,11 @@ def add_rotation(v: RosterVars) -> None:
         a = agent.id
         n_nights = sum(v.shift.get((a, d, s), 0) for d in v.problem.days for s in nights)
         n_work = sum(v.works(a, d) for d in v.problem.days)
-        v.add(2 * n_nights - n_work <= 2, "rotation", a)
-        v.add(2 * n_nights - n_work >= -2, "rotation", a)
+        # leave falls in one block or the other, not by the agent's choice: the tolerance widens
+        # by the leave days (so a sick leave after a published half-month can still be re-planned)
+        tol = 2 + len(v.leave[a])
+        v.add(2 * n_nights - n_work <= tol, "rotation", a)
+        v.add(2 * n_nights - n_work >= -tol, "rotation", a)
         if mode != "half-month":
             continue
         # after[d] is 0 in the first block and 1 from the switch on: one monotone chain
