@@ -119,10 +119,10 @@ def test_engine_problem_keeps_the_instance():
     assert {s.id: set(s.not_followed_by) for s in p.config.shifts} == inst.forbidden
 
 
-@needs_data
 def test_instance1_solved_to_optimality():
+    """Runs everywhere: Instance1 is kept in tests/data (see its README)."""
     from curtois import solve_instance
-    inst = read_instance(DATA / "Instance1.txt")
+    inst = read_instance(Path(__file__).parent / "data" / "curtois" / "Instance1.txt")
     res = solve_instance(inst, time_limit=80, workers=2, seed=0)
     assert res["status"] == "OPTIMAL"
     assert res["objective"] == 607 == res["solver_objective"] == res["solver_bound"]
