@@ -22,6 +22,7 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from ..domain import Problem, days_off_bounds
+from .parameters import configure_solver
 from .variables import ShopSet, shop_sets
 
 
@@ -117,14 +118,9 @@ def choose_shop_sets(problem: Problem) -> dict[str, ShopSet]:
     # an agent missing from a shop's minimum team weighs like 50 inquiries short
     m.minimize(1000 * sum(shortfall) + 50_000 * sum(lacking) + sum(unit_cost(type_keys[t], c) * y for (t, c), y in count.items()))
     solver = cp_model.CpSolver()
-    limit = min(10.0, cfg.solver.time_limit_s / 5)
-    if cfg.solver.deterministic:  # same inputs and seed, same sets, whatever the machine load
-        solver.parameters.max_deterministic_time = limit
-        solver.parameters.interleave_search = cfg.solver.workers > 1
-    else:
-        solver.parameters.max_time_in_seconds = limit
-    solver.parameters.num_workers = cfg.solver.workers
-    solver.parameters.random_seed = cfg.solver.seed
+    # deterministic mode: same inputs and seed, same sets, whatever the machine load
+    configure_solver(solver, cfg.solver, min(10.0, cfg.solver.time_limit_s / 5))
+    solver.parameters.log_search_progress = False
     status = solver.solve(m)
     chosen: dict[str, ShopSet] = {}
     for t, key in enumerate(type_keys):

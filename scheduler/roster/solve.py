@@ -14,6 +14,8 @@ from ..config import SolverConfig
 from ..domain import LEAVE, OFF, Problem
 from ..io import COVERAGE_COLUMNS, ROSTER_COLUMNS
 from .objective import Penalty, minimize, violations
+from . import parameters
+from .parameters import configure_solver, time_budget
 from .greedy import greedy_states
 from .rules import HARD_RULES, SOFT_RULES
 from .shops import choose_shop_sets
@@ -111,12 +113,8 @@ def complete_hint(built: BuiltModel, cfg: SolverConfig, seconds: float) -> cp_mo
             fixed.add(proto_vars(fixed, v.shift[a, d, s]) == int(st == s))
     fixed.clear_hints()
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = seconds
-    solver.parameters.num_workers = cfg.workers
-    solver.parameters.random_seed = cfg.seed
-    if cfg.deterministic:
-        solver.parameters.max_deterministic_time = seconds
-        solver.parameters.interleave_search = cfg.workers > 1
+    parameters.configure_solver(solver, cfg, seconds)
+    solver.parameters.log_search_progress = False
     status = solver.solve(fixed)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
@@ -143,34 +141,6 @@ def explain_infeasible(problem: Problem, fixed_sets: dict | None, seconds: float
     by_index = {built.vars.assumptions[k].index: k for k in keys}
     core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
     return [f"{rule} for {who}" for rule, who in sorted(core)]
-
-
-def time_budget(cfg: SolverConfig) -> tuple[float, float]:
-    """solver.time_limit_s split into (completing the starting roster, the main search):
-    a sixth (at least 1 s, at most half) for the first, the rest for the second. The first
-    stops as soon as its loads are optimal, which is usually well before.
-
-    In wall-clock mode :func:`solve_roster` then gives the main search what is left of the limit
-    after the shop sets, the model and the hint (at least a quarter of its share), so the whole
-    solve takes about solver.time_limit_s; in deterministic mode the split is fixed."""
-    hint = min(cfg.time_limit_s / 2, max(1.0, cfg.time_limit_s / 6))
-    return hint, cfg.time_limit_s - hint
-
-
-def configure_solver(solver: cp_model.CpSolver, cfg: SolverConfig, seconds: float | None = None) -> None:
-    """All CP-SAT settings go through `solver.parameters` (plain attributes are ignored).
-
-    `seconds` overrides cfg.time_limit_s (wall-clock seconds, or deterministic time when
-    cfg.deterministic)."""
-    limit = cfg.time_limit_s if seconds is None else seconds
-    if cfg.deterministic:
-        solver.parameters.max_deterministic_time = limit
-        solver.parameters.interleave_search = cfg.workers > 1
-    else:
-        solver.parameters.max_time_in_seconds = limit
-    solver.parameters.num_workers = cfg.workers
-    solver.parameters.random_seed = cfg.seed
-    solver.parameters.log_search_progress = cfg.log
 
 
 class _FirstSolution(cp_model.CpSolverSolutionCallback):
