@@ -130,6 +130,13 @@ def parse_month(text: str) -> date:
     return ts.date()
 
 
+def short_rest_pairs(config: Config) -> set[tuple[str, str]]:
+    """(s1, s2) where shift s2 the day after s1 leaves less than rules.min_rest_hours of rest."""
+    need = config.rules.min_rest_hours * 60
+    return {(s1.id, s2.id) for s1 in config.shifts for s2 in config.shifts
+            if s2.start_minutes + 1440 - s1.end_minutes < need}
+
+
 def shift_capacity(config: Config, shift_id: str) -> int:
     """Most inquiries one agent may carry in one worked shift (band max, optionally by paid hours)."""
     band = config.band

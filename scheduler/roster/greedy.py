@@ -16,15 +16,7 @@ from __future__ import annotations
 import math
 from datetime import date, timedelta
 
-from ..domain import LEAVE, OFF, Problem, days_off_bounds, full_weeks, shift_capacity
-
-
-def _rest_ok(problem: Problem, s1: str | None, s2: str) -> bool:
-    if s1 is None or s1 in (OFF, LEAVE):
-        return True
-    cfg = problem.config
-    a, b = cfg.shift(s1), cfg.shift(s2)
-    return b.start_minutes + 1440 - a.end_minutes >= cfg.rules.min_rest_hours * 60
+from ..domain import LEAVE, OFF, Problem, days_off_bounds, full_weeks, shift_capacity, short_rest_pairs
 
 
 def _switch_index(avail_idx: list[int], n: int) -> int:
@@ -50,6 +42,11 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
     sets = sets or {a.id: tuple(a.allowed_shops(shops)) for a in problem.agents}
     prev = problem.previous_states()
     first = days[0]
+    # next-day pairs the rules forbid: too little rest, and the shifts' not_followed_by
+    forbidden = short_rest_pairs(cfg) | {(s.id, t) for s in cfg.shifts for t in s.not_followed_by}
+
+    def rest_ok(s1: str | None, s2: str) -> bool:
+        return (s1, s2) not in forbidden
 
     # ---- per agent: availability, block types, fixed days
     leave = {a.id: problem.leave_days(a.id) for a in problem.agents}
@@ -70,7 +67,7 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
     block: dict[str, list[int]] = {}
     # balanced rotation only counts nights; a half-month roster satisfies it, so it starts there
     half_month = rotating
-    gap = half_month and not all(_rest_ok(problem, s1, s2) for s1 in nights for s2 in dayshifts)
+    gap = half_month and not all(rest_ok(s1, s2) for s1 in nights for s2 in dayshifts)
     # Switch days are staggered over a window of w days: cohort j of the night-first agents is
     # off on day T+j (rest after nights) and on days from T+j+1; cohort j of the day-first agents
     # starts nights on T+j+1. The day shift then keeps its whole group through the switch and
@@ -141,8 +138,8 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
         d = days[i]
         before = state.get((a, d - timedelta(days=1))) if i else prev.get((a, d - timedelta(days=1)))
         after = fixed.get((a, d + timedelta(days=1))) if i + 1 < n else None
-        opts = [s for s in kinds[a][i] if _rest_ok(problem, before, s)
-                and (after not in cfg.shift_ids or _rest_ok(problem, s, after))]
+        opts = [s for s in kinds[a][i] if rest_ok(before, s)
+                and (after not in cfg.shift_ids or rest_ok(s, after))]
         if not opts:
             return None
         return max(opts, key=lambda s: (sum(need[d, s, p] - supply.get((d, s, p), 0.0) for p in shares[a]),
@@ -237,7 +234,7 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
         s = pick_shift(a, i)
         if s is None:
             return None
-        if i + 1 < n and works(a, i + 1) and not _rest_ok(problem, s, state[a, days[i + 1]]):
+        if i + 1 < n and works(a, i + 1) and not rest_ok(s, state[a, days[i + 1]]):
             return None
         return s
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from ..domain import LEAVE, OFF, days_off_bounds, full_weeks, shift_capacity
+from ..domain import LEAVE, OFF, days_off_bounds, full_weeks, shift_capacity, short_rest_pairs
 from .objective import Penalty
 from .variables import RosterVars
 
@@ -128,9 +128,7 @@ def add_min_rest(v: RosterVars) -> None:
     """Forbid shift s1 on day d followed by s2 on day d+1 when the rest between is too short;
     the last day of --previous counts for the first day of the month."""
     cfg = v.problem.config
-    need = cfg.rules.min_rest_hours * 60
-    bad = {(s1.id, s2.id) for s1 in cfg.shifts for s2 in cfg.shifts
-           if s2.start_minutes + 1440 - s1.end_minutes < need}
+    bad = short_rest_pairs(cfg)
     if not bad:
         return
     for (a, d, s1), x1 in v.shift.items():
