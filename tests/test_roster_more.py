@@ -128,15 +128,21 @@ def test_previous_night_forbids_a_first_day_shift():
     assert "min_rest" in rules_found(broken, ok, previous=prev)
 
 
-def test_replanning_keeps_published_days_and_changes_little():
+def replan_after_leave(first: int, last: int):
+    """Publish a February roster for 5 agents, then re-plan it after A02 falls sick from day
+    `first` to day `last`, keeping the days up to D[13] as published."""
     config = make_config(shops=("big",), solver={"time_limit_s": 5})
     agents = make_agents(5)
     demand = make_demand(config, per_shift={"big": 150})
     plan = solve_roster(make_problem(config, agents, demand)).roster
     fix = D[13]
-    sick = [Request("A02", D[16], D[18], "leave")]
+    sick = [Request("A02", D[first], D[last], "leave")]
     problem = Problem(config, MONTH, tuple(agents), demand, tuple(sick), None, plan, fix)
-    res = solve_roster(problem)
+    return config, agents, demand, plan, fix, problem, solve_roster(problem)
+
+
+def test_replanning_keeps_published_days_and_changes_little():
+    config, agents, demand, plan, fix, problem, res = replan_after_leave(16, 18)
     assert rules_found(res.roster, problem, plan=plan, fix_until=fix) == set()
     state = lambda r: r.drop_duplicates(["agent_id", "date"]).set_index(["agent_id", "date"])["shift"]
     before, after = state(plan), state(res.roster)
@@ -163,14 +169,7 @@ def test_contract_groups_compare_fairness_within_group():
 def test_replanning_after_a_long_sick_leave_stays_feasible():
     """A long leave after the published half-month unbalances the blocks: the rotation count
     widens by the leave days (model and validator alike), so the month can still be re-planned."""
-    config = make_config(shops=("big",), solver={"time_limit_s": 5})
-    agents = make_agents(5)
-    demand = make_demand(config, per_shift={"big": 150})
-    plan = solve_roster(make_problem(config, agents, demand)).roster
-    fix = D[13]
-    sick = [Request("A02", D[15], D[26], "leave")]
-    problem = Problem(config, MONTH, tuple(agents), demand, tuple(sick), None, plan, fix)
-    res = solve_roster(problem)
+    config, agents, demand, plan, fix, problem, res = replan_after_leave(15, 26)
     assert rules_found(res.roster, problem, plan=plan, fix_until=fix) == set()
     a2 = res.roster[(res.roster["agent_id"] == "A02")].drop_duplicates("date")
     assert (a2.loc[a2["date"].between(D[15], D[26]), "shift"] == "leave").all()
