@@ -158,6 +158,20 @@ def days_off_bounds(n_days: int, n_leave: int, rules: RulesConfig) -> tuple[int,
     return lo, min(hi, avail)
 
 
+def workable_days(days: list[date] | tuple[date, ...], config: Config) -> int:
+    """Most days one agent can work in the month under the days-off rules.
+
+    Days off are at least the monthly minimum, the weekly minimum times the whole calendar
+    weeks, and one in every ``max_consecutive_workdays + 1`` days. Rotation costs no extra day:
+    the rest needed between a night block and a day block falls on one of those days off.
+    """
+    r = config.rules
+    n = len(days)
+    off = max(r.min_days_off_per_month, r.min_days_off_per_week * len(full_weeks(days)),
+              n // (r.max_consecutive_workdays + 1))
+    return max(0, n - off)
+
+
 def full_weeks(days: list[date] | tuple[date, ...]) -> list[list[date]]:
     """Calendar weeks (Monday to Sunday) lying wholly inside `days`."""
     weeks: dict[tuple[int, int], list[date]] = {}

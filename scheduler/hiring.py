@@ -40,7 +40,7 @@ import pandas as pd
 from forecasts import quantile_column
 
 from .config import Config, WeightsConfig
-from .domain import Agent, Problem, full_weeks, month_days, shift_capacity
+from .domain import Agent, Problem, month_days, shift_capacity, workable_days
 from .errors import InputError
 from .pipeline import month_demand, run_forecast, run_size
 from .roster import RosterError, solve_roster
@@ -57,20 +57,6 @@ HIRING_COLUMNS = [
 
 
 # ---------------------------------------------------------------- arithmetic
-
-
-def workable_days(days: list[date], config: Config) -> int:
-    """Most days one agent can work in the month under the days-off rules.
-
-    Days off are at least the monthly minimum, the weekly minimum times the whole calendar
-    weeks, and one in every ``max_consecutive_workdays + 1`` days. Rotation costs no extra day:
-    the rest needed between a night block and a day block falls on one of those days off.
-    """
-    r = config.rules
-    n = len(days)
-    off = max(r.min_days_off_per_month, r.min_days_off_per_week * len(full_weeks(days)),
-              n // (r.max_consecutive_workdays + 1))
-    return max(0, n - off)
 
 
 def formula_heads(demand: pd.DataFrame, config: Config, days: list[date]) -> dict:

@@ -46,7 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .config import Config, parse_config
 from .costs import roster_cost
-from .domain import TIER_ALIASES, TIERS, Agent, Request, full_weeks, month_days, parse_month
+from .domain import TIER_ALIASES, TIERS, Agent, Request, month_days, parse_month, workable_days
 from .errors import InputError
 from .io import read_demand, read_history, read_requests, read_team, write_csv
 from .pipeline import month_demand, run_forecast, run_roster, run_size, write_roster_outputs
@@ -540,19 +540,11 @@ def scenario_demand(job: ScenarioJob) -> pd.DataFrame:
     return size_demand(daily, cfg, None, "p_day")
 
 
-def workable_days(days: list[date], config: Config) -> int:
-    """Most days one agent can work in the month under the days-off rules."""
-    r = config.rules
-    off = max(r.min_days_off_per_month, r.min_days_off_per_week * len(full_weeks(days)),
-              len(days) // (r.max_consecutive_workdays + 1))
-    return max(1, len(days) - off)
-
-
 def heads_needed(demand: pd.DataFrame, config: Config, days: list[date]) -> int:
     """Agents the month needs at band target: agent-shifts ceil(volume / target) per shop, day
     and shift, over the days one agent can work (no leave or shrinkage)."""
     shifts = np.ceil(demand["volume"].to_numpy(dtype=float) / config.band.target).sum()
-    return int(math.ceil(shifts / workable_days(days, config)))
+    return int(math.ceil(shifts / max(1, workable_days(days, config))))
 
 
 def comparison_row(job: ScenarioJob, outcome, demand: pd.DataFrame) -> dict:
