@@ -104,6 +104,21 @@ def test_max_shifts_zero_forbids_the_type():
     assert status(problem({"max_shifts": {"L": 0}}), {7: "L"}) == "INFEASIBLE"
 
 
+def test_max_shifts_zero_fixes_the_literals_and_keeps_the_greedy_hint_valid():
+    """A type the contract forbids gets literals fixed to 0 (no constraint needs them); each is
+    a variable of its own, so the CS greedy start still hints every shift literal once."""
+    p = problem({"max_shifts": {"L": 0}}, n_agents=2)
+    built = build_model(p, hint=True)
+    v = built.vars
+    assert v.never == {("A1", "L"), ("A2", "L")} and not v.can_work("A1", "L") and v.can_work("A1", "E")
+    fixed = {v.shift[a, d, "L"].index for a in ("A1", "A2") for d in D}
+    assert len(fixed) == 2 * N_DAYS
+    assert all(list(built.model.proto.variables[i].domain) == [0, 0] for i in fixed)
+    solver = cp_model.CpSolver()
+    configure_solver(solver, p.config.solver)
+    assert solver.status_name(solver.solve(built.model)) in OK
+
+
 def test_max_shifts_per_type_validator():
     p = problem({"max_shifts": {"E": 2}})
     assert found(p, {0: "E", 2: "E", 4: "E"}) == {"max_shifts_per_type"}

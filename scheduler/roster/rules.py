@@ -304,22 +304,29 @@ def _min_runs(v: RosterVars, seq: list, k: int, rule: str, who: str) -> None:
 
 def add_forbidden_successions(v: RosterVars) -> None:
     """Shift s on day d forbids every shift of s's `not_followed_by` on day d+1 (also across the
-    month boundary from --previous)."""
+    month boundary from --previous): one constraint per agent, day and shift, "those shifts sum
+    to 0 if s is worked" (not one clause per pair: 32 shift types make that millions)."""
     cfg = v.problem.config
-    after = {s.id: set(s.not_followed_by) for s in cfg.shifts if s.not_followed_by}
+    after = {s.id: list(s.not_followed_by) for s in cfg.shifts if s.not_followed_by}
     if not after:
         return
-    for (a, d, s1), x1 in v.shift.items():
-        for s2 in after.get(s1, ()):
-            x2 = v.shift.get((a, d + timedelta(days=1), s2))
-            if x2 is not None:
-                v.clause([x1.Not(), x2.Not()], "forbidden_succession", a)
+    one_day = timedelta(days=1)
+    for agent in v.problem.agents:
+        a = agent.id
+        allowed = [s for s in cfg.shift_ids if v.can_work(a, s)]
+        for d in v.problem.days:
+            if (a, d) not in v.off or (a, d + one_day) not in v.off:
+                continue
+            for s1 in allowed:
+                nxt = [v.shift[a, d + one_day, s2] for s2 in after.get(s1, ()) if v.can_work(a, s2)]
+                if nxt:
+                    v.add(sum(nxt) == 0, "forbidden_succession", a).only_enforce_if(v.shift[a, d, s1])
     prev = v.problem.previous_states()
     first = v.problem.days[0]
     for agent in v.problem.agents:
         last = prev.get((agent.id, first - timedelta(days=1)))
         for s2 in after.get(last, ()):
-            if (agent.id, first, s2) in v.shift:
+            if (agent.id, first, s2) in v.shift and v.can_work(agent.id, s2):
                 v.add(v.shift[agent.id, first, s2] == 0, "forbidden_succession", f"{agent.id} (after last month)")
 
 
@@ -327,6 +334,8 @@ def add_max_shifts_per_type(v: RosterVars) -> None:
     """Contract max_shifts: at most that many shifts of each listed type over the horizon."""
     for a, c in _contracts(v).items():
         for s, limit in c.max_shifts.items():
+            if not v.can_work(a, s):
+                continue  # its literals are fixed to 0 (variables.build_variables)
             xs = [v.shift[a, d, s] for d in v.problem.days if (a, d, s) in v.shift]
             if len(xs) > limit:
                 v.add(sum(xs) <= limit, "max_shifts_per_type", f"{a} {s}")
@@ -339,7 +348,8 @@ def add_total_minutes(v: RosterVars) -> None:
     for a, c in _contracts(v).items():
         if c.min_minutes is None and c.max_minutes is None:
             continue
-        total = sum(minutes[s] * x for (aa, d, s), x in v.shift.items() if aa == a)
+        shifts = [s for s in cfg.shift_ids if v.can_work(a, s)]
+        total = sum(minutes[s] * v.shift[a, d, s] for d in v.problem.days if (a, d) in v.off for s in shifts)
         if c.min_minutes is not None:
             v.add(total >= c.min_minutes, "total_minutes", a)
         if c.max_minutes is not None:
@@ -591,7 +601,7 @@ def penalize_head_cover(v: RosterVars) -> list[Penalty]:
     out = []
     for r in heads.itertuples(index=False):
         d, s, need = r.date, r.shift, int(r.heads)
-        staffed = sum(v.shift.get((a.id, d, s), 0) for a in v.problem.agents)
+        staffed = sum(v.shift[a.id, d, s] for a in v.problem.agents if (a.id, d, s) in v.shift and v.can_work(a.id, s))
         under = v.model.new_int_var(0, need, f"heads_under[{d},{s}]")
         over = v.model.new_int_var(0, n_agents, f"heads_over[{d},{s}]")
         v.model.add(staffed + under - over == need)

@@ -36,6 +36,7 @@ class RosterVars:
     uncovered: dict[tuple[date, str, str], cp_model.IntVar] = field(default_factory=dict)
     volume: dict[tuple[date, str, str], int] = field(default_factory=dict)
     leave: dict[str, set[date]] = field(default_factory=dict)
+    never: set[tuple[str, str]] = field(default_factory=set)  # (agent, shift) the contract forbids (max 0)
     sets: dict[str, list[ShopSet]] = field(default_factory=dict)  # candidate sets per agent
     cover: dict[tuple[str, date, str, ShopSet, str], cp_model.IntVar] = field(default_factory=dict)  # senior serves shop
     explain: bool = False  # hard constraints guarded by one assumption literal per (rule, who)
@@ -60,8 +61,17 @@ class RosterVars:
         return self._guard(self.model.add_bool_or(literals), rule, who)
 
     def works(self, a: str, d: date) -> cp_model.LinearExprT:
-        """1 when agent `a` works any shift on day `d` (0 on leave)."""
-        return sum(self.shift.get((a, d, s), 0) for s in self.problem.config.shift_ids)
+        """1 when agent `a` works any shift on day `d` (0 on leave): one literal, not off (equal
+        to the sum of the shift literals by one_state_per_day). With `explain` the sum itself,
+        so that no core needs one_state_per_day to link the two."""
+        if self.explain:
+            return sum(self.shift.get((a, d, s), 0) for s in self.problem.config.shift_ids)
+        off = self.off.get((a, d))
+        return 0 if off is None else 1 - off
+
+    def can_work(self, a: str, s: str) -> bool:
+        """False when agent `a`'s contract allows no shift `s` (max_shifts 0): its literals are fixed to 0."""
+        return (a, s) not in self.never
 
     def heads(self, d: date, s: str, c: ShopSet) -> cp_model.LinearExprT:
         """Agents of set `c` working shift `s` on day `d` who carry load (not in training)."""
@@ -94,6 +104,9 @@ def build_variables(model: cp_model.CpModel, problem: Problem,
     for agent in problem.agents:
         a = agent.id
         v.leave[a] = problem.leave_days(a)
+        contract = cfg.contract(agent.group) if cfg.contracts else None
+        if contract is not None:
+            v.never.update((a, s) for s, n in contract.max_shifts.items() if n == 0)
         v.sets[a] = shop_sets(agent, shops, agent.shop_limit(cfg.rules))
         if fixed_sets and a in fixed_sets:
             v.sets[a] = [fixed_sets[a]]
@@ -104,6 +117,9 @@ def build_variables(model: cp_model.CpModel, problem: Problem,
                 continue
             v.off[a, d] = model.new_bool_var(f"off[{a},{d}]")
             for s in cfg.shift_ids:
+                if (a, s) in v.never:  # a literal of its own (hints need distinct ones), fixed to 0
+                    v.shift[a, d, s] = model.new_int_var(0, 0, f"shift[{a},{d},{s}]")
+                    continue
                 v.shift[a, d, s] = model.new_bool_var(f"shift[{a},{d},{s}]")
                 if not carries_load(agent, d, problem):
                     continue
