@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import fcntl
 import json
+import os
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,15 +109,30 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self.started = started
         self.first: float | None = None
         self.last: float | None = None
+        self.trace: list[tuple[float, int]] = []  # (seconds, solver objective) per improvement
 
     def on_solution_callback(self) -> None:
         now = time.perf_counter() - self.started
         self.first = now if self.first is None else self.first
         self.last = now
+        self.trace.append((round(now, 2), int(round(self.objective_value))))
+
+
+def _apply_params(solver: cp_model.CpSolver, params: str) -> None:
+    """Extra CP-SAT parameters "name=value;name=value" (repeated fields: one name=value per item),
+    for experiments; the row records them."""
+    for item in filter(None, (p.strip() for p in params.split(";"))):
+        name, value = (t.strip() for t in item.split("=", 1))
+        field = getattr(solver.parameters, name)
+        if isinstance(field, (str, bytes)) or not hasattr(field, "append"):
+            kind = type(field)
+            setattr(solver.parameters, name, value.lower() == "true" if kind is bool else kind(value))
+        else:
+            field.append(value)
 
 
 def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, seed: int = 0,
-                   log: bool = False) -> dict:
+                   log: bool = False, params: str = "") -> dict:
     """Build with the engine, solve, evaluate independently. Returns the table row plus `rows`
     (employee, day, shift) and `validator` (the engine validator's violations frame)."""
     t0 = time.perf_counter()
@@ -124,11 +141,12 @@ def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, see
     build_s = time.perf_counter() - t0
     solver = cp_model.CpSolver()
     configure_solver(solver, problem.config.solver)
-    if workers <= 2:
+    if workers <= 2 and "subsolvers" not in params:
         # the one full-problem worker runs the LP with every constraint linearised (clauses
         # included): its bound is close to the optimum and guides the search; the other worker
         # interleaves CP-SAT's LNS neighbourhoods. The default (default_lp) proves almost nothing.
         solver.parameters.subsolvers.append("max_lp")
+    _apply_params(solver, params)
     solver.parameters.log_search_progress = log
     started = time.perf_counter()
     progress = _Progress(started)
@@ -139,7 +157,8 @@ def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, see
            "solve_seconds": round(solve_s, 2),
            "first_feasible_seconds": None if progress.first is None else round(progress.first, 2),
            "best_found_seconds": None if progress.last is None else round(progress.last, 2),
-           "time_limit_s": time_limit, "workers": workers, "seed": seed}
+           "time_limit_s": time_limit, "workers": workers, "seed": seed, "params": params,
+           "trace": progress.trace}
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return {**row, "objective": None, "solver_objective": None, "solver_bound": solver.best_objective_bound,
                 "feasible": False, "hard_violations": None, "validator_violations": None, "rows": [],
@@ -164,6 +183,26 @@ def best_known(data: Path = DATA) -> dict[str, dict]:
         return {r["instance"]: r for r in csv.DictReader(fh)}
 
 
+def _merge(results_path: Path, row: dict) -> dict[str, dict]:
+    """Put one instance's row into curtois.json, re-reading the file under a lock so that two
+    runs (say 1-12 and 13-24) can write to it at the same time. Returns all rows by instance."""
+    lock = os.open(results_path.parent, os.O_RDONLY)  # the results folder is the lock
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        old = json.loads(results_path.read_text()) if results_path.exists() else {}
+        rows = {r["instance"]: r for r in old.get("instances", [])}
+        rows[row["instance"]] = row
+        ordered = sorted(rows.values(), key=lambda r: int(r["instance"].removeprefix("Instance")))
+        results_path.write_text(json.dumps({
+            "benchmark": "Curtois & Qu employee shift scheduling, instances 1-24",
+            "machine": "shared 2-core machine (other jobs running; see load_1min_* per instance)",
+            "objective": "independent evaluator (bench/curtois_eval.py), S1+S2+S3 of FORMAT.md",
+            "instances": ordered}, indent=1, default=str) + "\n")
+    finally:
+        os.close(lock)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("instances", nargs="*", type=int, default=list(range(1, 25)))
@@ -173,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--log", action="store_true")
+    ap.add_argument("--params", default="", help="extra CP-SAT parameters, name=value;name=value")
     args = ap.parse_args(argv)
     from rich.console import Console
     from rich.table import Table
@@ -180,11 +220,10 @@ def main(argv: list[str] | None = None) -> int:
     known = best_known(args.data)
     (args.out / "curtois").mkdir(parents=True, exist_ok=True)
     results_path = args.out / "curtois.json"
-    old = json.loads(results_path.read_text()) if results_path.exists() else {}
-    table_rows = {r["instance"]: r for r in old.get("instances", [])}
     for n in args.instances:
         inst = read_instance(args.data / f"Instance{n}.txt")
-        res = solve_instance(inst, args.time_limit, args.workers, args.seed, args.log)
+        load_before = os.getloadavg()[0]
+        res = solve_instance(inst, args.time_limit, args.workers, args.seed, args.log, args.params)
         if res["rows"]:
             write_roster(args.out / "curtois" / f"{inst.name}.roster.csv", res["rows"])
         bk = known[inst.name]
@@ -192,25 +231,21 @@ def main(argv: list[str] | None = None) -> int:
         keep = {k: v for k, v in res.items() if k not in ("rows", "validator", "evaluation")}
         keep.update(best_known=best, lower_bound=lb,
                     ratio=None if res["objective"] is None else round(res["objective"] / best, 4),
-                    days=inst.horizon, staff=len(inst.staff), shift_types=len(inst.lengths))
-        table_rows[inst.name] = keep
+                    days=inst.horizon, staff=len(inst.staff), shift_types=len(inst.lengths),
+                    load_1min_before=round(load_before, 2), load_1min_after=round(os.getloadavg()[0], 2),
+                    finished_utc=datetime.now(timezone.utc).isoformat(timespec="seconds"))
         print(f"{inst.name}: {keep['status']} objective {keep['objective']} (best known {best}), "
               f"bound {keep['solver_bound']}, first feasible {keep['first_feasible_seconds']} s", flush=True)
-        ordered = sorted(table_rows.values(), key=lambda r: int(r["instance"].removeprefix("Instance")))
-        results_path.write_text(json.dumps({
-            "benchmark": "Curtois & Qu employee shift scheduling, instances 1-24",
-            "machine": "shared 2-core machine (other jobs running)",
-            "objective": "independent evaluator (bench/curtois_eval.py), S1+S2+S3 of FORMAT.md",
-            "instances": ordered}, indent=1, default=str) + "\n")
+        table_rows = _merge(results_path, keep)
     table = Table(title="Curtois & Qu benchmark through the roster engine")
     for col in ("instance", "objective", "best known", "lower bound", "ratio", "solver bound",
-                "first feasible s", "status", "hard violations"):
+                "first feasible s", "status", "time limit s", "load", "hard violations"):
         table.add_column(col, justify="left" if col in ("instance", "status") else "right")
     for r in sorted(table_rows.values(), key=lambda r: int(r["instance"].removeprefix("Instance"))):
         table.add_row(r["instance"], str(r["objective"]), str(r["best_known"]), str(r["lower_bound"]),
                       f"{r['ratio']:.3f}" if r["ratio"] is not None else "-", str(r["solver_bound"]),
-                      str(r["first_feasible_seconds"]), r["status"],
-                      f"{r['hard_violations']} / {r['validator_violations']}")
+                      str(r["first_feasible_seconds"]), r["status"], str(r.get("time_limit_s")),
+                      str(r.get("load_1min_before")), f"{r['hard_violations']} / {r['validator_violations']}")
     Console().print(table)
     return 0
 
