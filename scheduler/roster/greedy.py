@@ -60,8 +60,12 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
         for (a, d), st in problem.plan_states().items():
             if d in index and d <= problem.fix_until and d not in leave.get(a, set()):
                 fixed[a, d] = st
-    wants_off = {(r.agent_id, d): r.weight for r in problem.requests if r.kind == OFF and r.shift is None
-                 for d in r.days()}
+    # soft requests against working: (agent, day, shift or None for any shift) -> weight
+    wants_off: dict[tuple[str, date, str | None], int] = {}
+    for r in problem.requests:
+        if r.kind == OFF or (r.kind == "avoid" and r.shift is not None):
+            for d in r.days():
+                wants_off[r.agent_id, d, r.shift] = wants_off.get((r.agent_id, d, r.shift), 0) + r.weight
     kinds: dict[str, list[list[str]]] = {}  # allowed shifts per day index
     forced_off: dict[str, set[int]] = {}
     block: dict[str, list[int]] = {}
@@ -142,7 +146,8 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
                 and (after not in cfg.shift_ids or rest_ok(s, after))]
         if not opts:
             return None
-        return max(opts, key=lambda s: (sum(need[d, s, p] - supply.get((d, s, p), 0.0) for p in shares[a]),
+        return max(opts, key=lambda s: (-wants_off.get((a, d, s), 0),
+                                        sum(need[d, s, p] - supply.get((d, s, p), 0.0) for p in shares[a]),
                                         -cfg.shift_ids.index(s)))
 
     for agent in problem.agents:
@@ -175,7 +180,8 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
             out += max(0.0, nd - (sup - w)) - max(0.0, nd - sup)
             out += max(0.0, nd - (r - 1)) - max(0.0, nd - r)
         surplus = sum(supply.get((d, s, p), 0.0) - need[d, s, p] for p in shares[a])
-        return out - 1e-3 * surplus - 1e-2 * wants_off.get((a, d), 0)
+        asked = wants_off.get((a, d, None), 0) + wants_off.get((a, d, s), 0)
+        return out - 1e-3 * surplus - 1e-2 * asked
 
     # ---- days off: each agent at least the monthly minimum, more while coverage allows it
     bounds = {a.id: days_off_bounds(n, len(leave[a.id]), rules) for a in problem.agents}
@@ -352,4 +358,93 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
                 if not cand:
                     break
                 take_off(a, min(cand, key=lambda i: cost_of_off(a, days[i])))
+    # 6) fairness: within each contract group (agents without leave, as the spreads count
+    #    them), the same workdays, nights and weekend days off wherever the rules allow
+    groups: dict[str, list[str]] = {}
+    for agent in problem.agents:
+        if not leave[agent.id]:
+            groups.setdefault(agent.group, []).append(agent.id)
+    weekend = [i for i, d in enumerate(days) if d.weekday() >= 5]
+
+    def work_in(a: str, b: int) -> int:
+        return sum(1 for i in range(n) if block[a][i] == b and works(a, i))
+
+    def place_off(a: str, cand: list[int]) -> bool:
+        cand = [i for i in cand if movable(a, i)]
+        if not cand or len(offs_of(a)) >= bounds[a][1]:
+            return False
+        take_off(a, min(cand, key=lambda i: cost_of_off(a, days[i])))
+        return True
+
+    def place_work(a: str, cand: list[int]) -> bool:
+        if len(offs_of(a)) <= bounds[a][0]:
+            return False
+        best, best_gain = None, None
+        for i in cand:
+            s = can_work(a, i)
+            if s is None:
+                continue
+            d = days[i]
+            gain = sum(max(0.0, need[d, s, p] - supply.get((d, s, p), 0.0)) for p in shares[a])
+            if best_gain is None or gain > best_gain:
+                best, best_gain = (i, s), gain
+        if best is None:
+            return False
+        i, s = best
+        state[a, days[i]] = s
+        add(a, days[i], s, +1)
+        worked[a, block[a][i]] += 1
+        return True
+
+    def swap_weekend(a: str, more_off: bool) -> bool:
+        """Trade a weekend workday for a weekday off in the same block (more_off), or back."""
+        for b in (0, 1) if half_month else (None,):
+            in_b = [i for i in range(n) if b is None or block[a][i] == b]
+            wk = [i for i in in_b if i in weekend_set]
+            other = [i for i in in_b if i not in weekend_set]
+            give, get = (wk, other) if more_off else (other, wk)
+            for i in sorted((i for i in give if movable(a, i)), key=lambda i: cost_of_off(a, days[i])):
+                s_old = state[a, days[i]]
+                take_off(a, i)
+                if place_work(a, [j for j in get if j != i]):
+                    return True
+                state[a, days[i]] = s_old  # undo: it was worked a moment ago, so it is valid
+                add(a, days[i], s_old, +1)
+                worked[a, block[a][i]] += 1
+        return False
+
+    weekend_set = set(weekend)
+    for ids in groups.values():
+        if len(ids) < 2:
+            continue
+        lo_off, hi_off = bounds[ids[0]]
+        counts = sorted(sum(1 for i in range(n) if works(a, i)) for a in ids)
+        target = min(n - lo_off, max(n - hi_off, counts[len(counts) // 2]))
+        night_block = {a: (0 if phase.get(a, False) else 1) for a in ids}
+        for a in ids:
+            if half_month:  # nights: half the workdays, rounded down, for everyone
+                want = {night_block[a]: target // 2, 1 - night_block[a]: target - target // 2}
+                for b in (0, 1):
+                    for _ in range(n):
+                        have = work_in(a, b)
+                        if have < want[b] and place_work(a, [i for i in range(n) if block[a][i] == b]):
+                            continue
+                        if have > want[b] and place_off(a, [i for i in range(n) if block[a][i] == b]):
+                            continue
+                        break
+            else:
+                for _ in range(n):
+                    have = sum(1 for i in range(n) if works(a, i))
+                    if have < target and place_work(a, list(range(n))):
+                        continue
+                    if have > target and place_off(a, list(range(n))):
+                        continue
+                    break
+        offs = sorted(sum(1 for i in weekend if not works(a, i)) for a in ids)
+        want_w = offs[len(offs) // 2]
+        for a in ids:
+            for _ in range(len(weekend)):
+                have = sum(1 for i in weekend if not works(a, i))
+                if have == want_w or not swap_weekend(a, more_off=have < want_w):
+                    break
     return state

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from ortools.sat.python import cp_model
+
 from ..domain import LEAVE, OFF, days_off_bounds, full_weeks, shift_capacity, short_rest_pairs
 from .objective import Penalty
 from .variables import RosterVars
@@ -463,15 +465,21 @@ def penalize_under_band_min(v: RosterVars) -> list[Penalty]:
     return out
 
 
-def _spread(v: RosterVars, name: str, values: list) -> object:
-    """(max - min) of the given expressions, as a new variable."""
+def _spread(v: RosterVars, name: str, values: list) -> cp_model.IntVar:
+    """(max - min) of the given expressions, as a new non-negative variable.
+
+    The spread is its own variable with domain [0, days] rather than the expression hi - lo:
+    then even before any LP runs, CP-SAT's objective bound counts it as >= 0 instead of
+    -days (which is what made the reported bound negative on large months)."""
     n = len(v.problem.days)
     hi = v.model.new_int_var(0, n, f"{name}_max")
     lo = v.model.new_int_var(0, n, f"{name}_min")
+    spread = v.model.new_int_var(0, n, name)
     for e in values:
         v.model.add(hi >= e)
         v.model.add(lo <= e)
-    return hi - lo
+    v.model.add(spread == hi - lo)
+    return spread
 
 
 def _fairness_groups(v: RosterVars) -> dict[str, list[str]]:

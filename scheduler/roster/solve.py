@@ -115,6 +115,9 @@ def complete_hint(built: BuiltModel, cfg: SolverConfig, seconds: float) -> cp_mo
     solver = cp_model.CpSolver()
     parameters.configure_solver(solver, cfg, seconds)
     solver.parameters.log_search_progress = False
+    # with the shifts fixed, what is left (loads, uncovered) is found good at once and then
+    # proven optimal slowly (17 s for 300 agents, 8 s at 10%); a hint needs no proof
+    solver.parameters.relative_gap_limit = 0.05
     status = solver.solve(fixed)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
