@@ -87,6 +87,18 @@ def test_forbidden_succession_allows_others(first, second):
     assert status(problem(), {3: first, 4: second}) in OK
 
 
+def test_forbidden_succession_binds_on_its_own_when_explaining():
+    """With `explain` every hard rule is guarded and one_state_per_day may be left out of a core:
+    the rule must hold on its own (its explain form), with only its own assumptions on."""
+    built = build_model(problem(), explain=True, hint=False)
+    v, m = built.vars, built.model
+    m.add_assumptions(list(built.vars.assumptions[k] for k in built.vars.assumptions
+                           if k[0] == "forbidden_succession"))
+    m.add(v.shift["A1", D[3], "L"] == 1)
+    m.add(v.shift["A1", D[4], "E"] == 1)
+    assert cp_model.CpSolver().solve(m) == cp_model.INFEASIBLE
+
+
 def test_forbidden_succession_validator():
     assert found(problem(), {3: "L", 4: "E"}) == {"forbidden_succession"}
     assert found(problem(), {3: "L", 5: "E"}) == set()
