@@ -128,3 +128,23 @@ def test_instance1_solved_to_optimality():
     assert res["objective"] == 607 == res["solver_objective"] == res["solver_bound"]
     assert res["feasible"] and res["evaluation"].violations == []
     assert res["validator"].empty
+
+
+def test_results_of_two_runs_merge_into_one_table(tmp_path):
+    from curtois import _merge
+    path = tmp_path / "curtois.json"
+    _merge(path, {"instance": "Instance13", "objective": 1, "time_limit_s": 300})
+    _merge(path, {"instance": "Instance2", "objective": 2, "time_limit_s": 60})
+    rows = _merge(path, {"instance": "Instance13", "objective": 3, "time_limit_s": 300})
+    assert rows["Instance13"]["objective"] == 3 and rows["Instance2"]["time_limit_s"] == 60
+    import json
+    assert [r["instance"] for r in json.loads(path.read_text())["instances"]] == ["Instance2", "Instance13"]
+
+
+def test_extra_solver_parameters_reach_the_solver():
+    from ortools.sat.python import cp_model
+    from curtois import _apply_params
+    solver = cp_model.CpSolver()
+    _apply_params(solver, "subsolvers=max_lp; use_lns_only=true; linearization_level=2")
+    assert list(solver.parameters.subsolvers) == ["max_lp"]
+    assert solver.parameters.use_lns_only and solver.parameters.linearization_level == 2
