@@ -9,6 +9,13 @@ fairness target asks for. The weekly day off is placed first, then the rest; run
 (leave, fixed requests, rest between shifts, weekly and monthly days off, the half-month blocks
 with their switch day off, nights within one of half the workdays); coverage is only as good
 as a greedy can make it. The CP-SAT search then improves it.
+
+Last, fairness: within each contract group (agents without leave, as the objective's spreads
+count them) everyone gets the group's median workdays (nights half of them, rounded down), a
+day off moved where the run limit blocks a direct one; if the rules keep some agents below, the
+others come down to them. Weekend days off are then evened out by trading a weekend workday for
+a weekday off in the same block. The spreads are what the search closes worst, because lowering
+a maximum needs every agent at it changed at once, while coverage repairs are local.
 """
 
 from __future__ import annotations
@@ -396,6 +403,34 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
         worked[a, block[a][i]] += 1
         return True
 
+    def unplace(a: str, i: int, s_old: str | None) -> None:
+        """Undo a move on day i: back to working s_old (None: back to off)."""
+        d = days[i]
+        if state[a, d] in cfg.shift_ids:
+            add(a, d, state[a, d], -1)
+            worked[a, block[a][i]] -= 1
+        state[a, d] = s_old if s_old is not None else OFF
+        if s_old is not None:
+            add(a, d, s_old, +1)
+            worked[a, block[a][i]] += 1
+
+    def raise_work(a: str, cand: list[int]) -> bool:
+        """One more workday among `cand`: directly, or by moving a day off so that two days
+        can be worked (an off day placed for the run limit may block every other one)."""
+        if place_work(a, cand):
+            return True
+        for j in sorted((i for i in cand if movable(a, i)), key=lambda i: cost_of_off(a, days[i])):
+            s_j = state[a, days[j]]
+            take_off(a, j)
+            before = {i: state[a, days[i]] for i in cand}
+            if place_work(a, [i for i in cand if i != j]) and place_work(a, [i for i in cand if i != j]):
+                return True
+            for i, st in before.items():  # undo: the placed workdays, then day j
+                if i != j and state[a, days[i]] != st:
+                    unplace(a, i, None)
+            unplace(a, j, s_j)
+        return False
+
     def swap_weekend(a: str, more_off: bool) -> bool:
         """Trade a weekend workday for a weekday off in the same block (more_off), or back."""
         for b in (0, 1) if half_month else (None,):
@@ -421,13 +456,14 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
         counts = sorted(sum(1 for i in range(n) if works(a, i)) for a in ids)
         target = min(n - lo_off, max(n - hi_off, counts[len(counts) // 2]))
         night_block = {a: (0 if phase.get(a, False) else 1) for a in ids}
-        for a in ids:
+
+        def balance(a: str, target: int) -> None:
             if half_month:  # nights: half the workdays, rounded down, for everyone
                 want = {night_block[a]: target // 2, 1 - night_block[a]: target - target // 2}
                 for b in (0, 1):
                     for _ in range(n):
                         have = work_in(a, b)
-                        if have < want[b] and place_work(a, [i for i in range(n) if block[a][i] == b]):
+                        if have < want[b] and raise_work(a, [i for i in range(n) if block[a][i] == b]):
                             continue
                         if have > want[b] and place_off(a, [i for i in range(n) if block[a][i] == b]):
                             continue
@@ -435,11 +471,20 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
             else:
                 for _ in range(n):
                     have = sum(1 for i in range(n) if works(a, i))
-                    if have < target and place_work(a, list(range(n))):
+                    if have < target and raise_work(a, list(range(n))):
                         continue
                     if have > target and place_off(a, list(range(n))):
                         continue
                     break
+
+        for a in ids:
+            balance(a, target)
+        # where the rules kept some below the target, everyone comes down to them (a day off
+        # can always be placed), so the workdays are equal at a small cost in coverage
+        reached = min(sum(1 for i in range(n) if works(a, i)) for a in ids)
+        if reached < target:
+            for a in ids:
+                balance(a, reached)
         offs = sorted(sum(1 for i in weekend if not works(a, i)) for a in ids)
         want_w = offs[len(offs) // 2]
         for a in ids:
