@@ -242,7 +242,7 @@ def probe(config: Config, month: date, demand: pd.DataFrame, heads: int, n_senio
     problem = Problem(config, month, tuple(agents), demand)
     started = time.perf_counter()
     try:
-        res = solve_roster(problem)
+        res = solve_roster(problem, prove=True)
     except RosterError as err:
         secs = time.perf_counter() - started
         if "INFEASIBLE" in str(err):

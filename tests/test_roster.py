@@ -168,9 +168,14 @@ def test_deterministic_mode_gives_the_same_roster_twice():
     config = make_config(solver={"time_limit_s": 2, "workers": 2, "seed": 3, "deterministic": True})
     agents = make_agents(5)
     problem = make_problem(config, agents, make_demand(config, per_shift={"big": 100, "small": 30}, noise=0.2))
-    a, b = solve_roster(problem), solve_roster(problem)
+    lines: list[str] = []
+    a, b = solve_roster(problem, log_callback=lines.append), solve_roster(problem)
     assert a.roster.equals(b.roster)
     assert a.objective == b.objective
+    # the main search runs interleaved on deterministic time, LNS only from the complete hint
+    params = next(line for line in lines if line.startswith("Parameters:"))
+    for echo in ("max_deterministic_time: ", "interleave_search: true", "use_lns_only: true", "random_seed: 3"):
+        assert echo in params, params
 
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
