@@ -237,6 +237,8 @@ def test_search_out_of_time_returns_the_valid_starting_roster(small_problem, mon
     monkeypatch.setattr(solve_mod, "configure_solver", starved)
     res = solve_mod.solve_roster(small_problem)
     assert res.status == "FEASIBLE" and res.parameters["source"].startswith("starting roster")
+    # the completed starting roster was in hand before the search began
+    assert res.first_solution_seconds is not None and res.first_solution_seconds < res.solve_seconds
     hard = check_roster(res.roster, small_problem.config, small_problem.agents, small_problem.demand,
                         small_problem.month, small_problem.requests)
     assert hard.empty, hard.to_string()

@@ -32,7 +32,7 @@ class RosterResult:
     objective: float
     best_bound: float
     solve_seconds: float
-    first_solution_seconds: float | None
+    first_solution_seconds: float | None  # a valid roster first in hand: completed start or search
     roster: pd.DataFrame      # date, agent_id, shift, shop, load
     coverage: pd.DataFrame    # date, shop, shift, volume, agents, assigned, uncovered
     violations: pd.DataFrame  # soft rules broken: rule, where, amount, cost
@@ -169,6 +169,9 @@ def solve_roster(problem: Problem, log_callback: Callable[[str], None] | None = 
     built = build_model(problem, sets)
     hint_s, search_s = time_budget(cfg)
     start_solver = complete_hint(built, cfg, hint_s)
+    # from here a valid roster is in hand: the search starts from it, and it is what is
+    # returned if the search reports nothing in time
+    start_at = time.perf_counter() - started if start_solver is not None else None
     if not cfg.deterministic:  # wall clock: the shop sets, the model and the hint count too
         search_s = max(search_s / 4, cfg.time_limit_s - (time.perf_counter() - started))
     solver = cp_model.CpSolver()
@@ -208,7 +211,7 @@ def solve_roster(problem: Problem, log_callback: Callable[[str], None] | None = 
         objective=solver.objective_value,
         best_bound=bound if source != "search" else solver.best_objective_bound,
         solve_seconds=elapsed,
-        first_solution_seconds=first.first,
+        first_solution_seconds=min((t for t in (start_at, first.first) if t is not None), default=None),
         roster=roster,
         coverage=coverage_frame(roster, solver, built.vars),
         violations=violations(solver, built.penalties),
