@@ -148,3 +148,15 @@ def test_extra_solver_parameters_reach_the_solver():
     _apply_params(solver, "subsolvers=max_lp; use_lns_only=true; linearization_level=2")
     assert list(solver.parameters.subsolvers) == ["max_lp"]
     assert solver.parameters.use_lns_only and solver.parameters.linearization_level == 2
+
+
+def test_feasible_start_hints_a_roster_that_meets_every_hard_rule(tiny):
+    from curtois import feasible_start, to_problem
+    from scheduler.roster import build_model
+    p = to_problem(tiny, time_limit=10)
+    built = build_model(p, hint=False)
+    assert feasible_start(built.model, p.config.solver, 10) is not None
+    hint = dict(zip(built.model.proto.solution_hint.vars, built.model.proto.solution_hint.values))
+    assert len(hint) == len(built.model.proto.variables)
+    rows = [(a, (d - p.days[0]).days, s) for (a, d, s), x in built.vars.shift.items() if hint[x.index]]
+    assert evaluate(tiny, rows).violations == []
