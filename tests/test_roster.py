@@ -12,7 +12,7 @@ from ortools.sat.python import cp_model
 from conftest import MONTH, make_agents, make_config, make_demand, make_problem
 from scheduler.domain import Request
 from scheduler.roster import build_model, configure_solver, solve_roster
-from scheduler.roster.rules import night_first_phase
+from scheduler.roster.phase import night_first_phase
 from scheduler.validate import check_roster
 
 D = [MONTH + timedelta(days=i) for i in range(28)]

@@ -11,7 +11,7 @@ import pytest
 from conftest import MONTH, make_agents, make_config, make_demand, make_problem
 from scheduler.domain import Agent, Problem, Request
 from scheduler.roster import RosterError, solve_roster
-from scheduler.roster.rules import night_first_phase
+from scheduler.roster.phase import night_first_phase
 from scheduler.validate import check_roster
 
 D = [MONTH + timedelta(days=i) for i in range(28)]

@@ -18,6 +18,7 @@ from itertools import combinations
 from ortools.sat.python import cp_model
 
 from ..domain import Agent, Problem, shift_capacity
+from .phase import night_first_phase
 
 ShopSet = tuple[str, ...]
 
@@ -132,7 +133,6 @@ def build_variables(model: cp_model.CpModel, problem: Problem,
                             if v.volume.get((d, p, s), 0) > 0:
                                 v.cover[a, d, s, c, p] = model.new_bool_var(f"cover[{a},{d},{s},{p}]")
     v.index()
-    from .rules import night_first_phase  # noqa: PLC0415 (rules imports this module)
     v.phase = night_first_phase(problem, fixed_sets)
     members: dict[ShopSet, int] = {}
     for a, c in v.member:
