@@ -251,12 +251,15 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
             return None
         return s
 
-    def restore_best(a: str, blk: int | None) -> bool:
-        """Give agent a back the workday (in block `blk`, or any) that helps coverage most."""
+    def put_work(a: str, i: int, s: str) -> None:
+        state[a, days[i]] = s
+        add(a, days[i], s, +1)
+        worked[a, block[a][i]] += 1
+
+    def work_best(a: str, cand) -> bool:
+        """Give agent a the workday among `cand` (day indices, now off) that helps coverage most."""
         best, best_gain = None, None
-        for i in range(n):
-            if blk is not None and block[a][i] != blk:
-                continue
+        for i in cand:
             s = can_work(a, i)
             if s is None:
                 continue
@@ -266,11 +269,12 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
                 best, best_gain = (i, s), gain
         if best is None:
             return False
-        i, s = best
-        state[a, days[i]] = s
-        add(a, days[i], s, +1)
-        worked[a, block[a][i]] += 1
+        put_work(a, *best)
         return True
+
+    def restore_best(a: str, blk: int | None) -> bool:
+        """Give agent a back the workday (in block `blk`, or any) that helps coverage most."""
+        return work_best(a, (i for i in range(n) if blk is None or block[a][i] == blk))
 
     weeks = [[index[d] for d in w] for w in full_weeks(days)]
     lead = first.weekday()
@@ -373,9 +377,6 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
             groups.setdefault(agent.group, []).append(agent.id)
     weekend = [i for i, d in enumerate(days) if d.weekday() >= 5]
 
-    def work_in(a: str, b: int) -> int:
-        return sum(1 for i in range(n) if block[a][i] == b and works(a, i))
-
     def place_off(a: str, cand: list[int]) -> bool:
         cand = [i for i in cand if movable(a, i)]
         if not cand or len(offs_of(a)) >= bounds[a][1]:
@@ -384,35 +385,15 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
         return True
 
     def place_work(a: str, cand: list[int]) -> bool:
-        if len(offs_of(a)) <= bounds[a][0]:
-            return False
-        best, best_gain = None, None
-        for i in cand:
-            s = can_work(a, i)
-            if s is None:
-                continue
-            d = days[i]
-            gain = sum(max(0.0, need[d, s, p] - supply.get((d, s, p), 0.0)) for p in shares[a])
-            if best_gain is None or gain > best_gain:
-                best, best_gain = (i, s), gain
-        if best is None:
-            return False
-        i, s = best
-        state[a, days[i]] = s
-        add(a, days[i], s, +1)
-        worked[a, block[a][i]] += 1
-        return True
+        """One more workday among `cand`, unless the agent is at the monthly minimum of days off."""
+        return len(offs_of(a)) > bounds[a][0] and work_best(a, cand)
 
     def unplace(a: str, i: int, s_old: str | None) -> None:
         """Undo a move on day i: back to working s_old (None: back to off)."""
-        d = days[i]
-        if state[a, d] in cfg.shift_ids:
-            add(a, d, state[a, d], -1)
-            worked[a, block[a][i]] -= 1
-        state[a, d] = s_old if s_old is not None else OFF
+        if works(a, i):
+            take_off(a, i)
         if s_old is not None:
-            add(a, d, s_old, +1)
-            worked[a, block[a][i]] += 1
+            put_work(a, i, s_old)
 
     def raise_work(a: str, cand: list[int]) -> bool:
         """One more workday among `cand`: directly, or by moving a day off so that two days
@@ -443,9 +424,7 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
                 take_off(a, i)
                 if place_work(a, [j for j in get if j != i]):
                     return True
-                state[a, days[i]] = s_old  # undo: it was worked a moment ago, so it is valid
-                add(a, days[i], s_old, +1)
-                worked[a, block[a][i]] += 1
+                put_work(a, i, s_old)  # undo: it was worked a moment ago, so it is valid
         return False
 
     weekend_set = set(weekend)
@@ -462,7 +441,7 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
                 want = {night_block[a]: target // 2, 1 - night_block[a]: target - target // 2}
                 for b in (0, 1):
                     for _ in range(n):
-                        have = work_in(a, b)
+                        have = worked[a, b]
                         if have < want[b] and raise_work(a, [i for i in range(n) if block[a][i] == b]):
                             continue
                         if have > want[b] and place_off(a, [i for i in range(n) if block[a][i] == b]):
