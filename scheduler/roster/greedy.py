@@ -439,7 +439,9 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
         def balance(a: str, target: int) -> None:
             if half_month:  # nights: half the workdays, rounded down, for everyone
                 want = {night_block[a]: target // 2, 1 - night_block[a]: target - target // 2}
-                for b in (0, 1):
+                # the block short of its target first: at the most days off, a day off in the
+                # other block can only be placed once a workday has been given back here
+                for b in sorted((0, 1), key=lambda b: worked[a, b] - want[b]):
                     for _ in range(n):
                         have = worked[a, b]
                         if have < want[b] and raise_work(a, [i for i in range(n) if block[a][i] == b]):

@@ -81,7 +81,7 @@ def choose_shop_sets(problem: Problem) -> dict[str, ShopSet]:
                 given[t, c].append(f)
                 flows.append(f)
         short = m.new_int_var(0, month_volume[p], f"short[{p}]")
-        m.add(sum(flows) + short >= month_volume[p])
+        m.add(sum(flows) + short == month_volume[p])  # the shop's inquiries, shared out (or short)
         shortfall.append(short)
         if month_volume[p]:
             # enough agents to staff every shift of the peak day, with days off (about 30% of
@@ -95,6 +95,16 @@ def choose_shop_sets(problem: Problem) -> dict[str, ShopSet]:
             lacking.append(lack)
     for (t, c), fs in given.items():
         m.add(sum(fs) <= type_keys[t][1] * count[t, c])
+    # the main shop of a pair carries at least half (the daily model's primary_share): capacity
+    # given to the other shops beyond the main one's is penalised as there, per inquiry
+    excess = []
+    for (t, c), fs in given.items():
+        if len(c) > 1 and cfg.weights.primary_share:
+            main = max(c, key=lambda p: (month_volume[p], -c.index(p)))
+            by_shop = dict(zip([p for p in shops if p in c], fs))
+            e = m.new_int_var(0, type_keys[t][1] * len(types[type_keys[t]]), f"primary_excess[{t},{'+'.join(c)}]")
+            m.add(e >= sum(f for p, f in by_shop.items() if p != main) - by_shop[main])
+            excess.append(e)
     k = rules.min_senior_per_shift
     if k:
         for p in shops:
@@ -116,7 +126,8 @@ def choose_shop_sets(problem: Problem) -> dict[str, ShopSet]:
 
     # shortfall dominates; then the soft shop rules (third shop, pairing, stability)
     # an agent missing from a shop's minimum team weighs like 50 inquiries short
-    m.minimize(1000 * sum(shortfall) + 50_000 * sum(lacking) + sum(unit_cost(type_keys[t], c) * y for (t, c), y in count.items()))
+    m.minimize(1000 * sum(shortfall) + 50_000 * sum(lacking) + cfg.weights.primary_share * sum(excess)
+               + sum(unit_cost(type_keys[t], c) * y for (t, c), y in count.items()))
     solver = cp_model.CpSolver()
     # deterministic mode: same inputs and seed, same sets, whatever the machine load
     configure_solver(solver, cfg.solver, min(10.0, cfg.solver.time_limit_s / 5))

@@ -17,6 +17,7 @@ from .objective import Penalty, minimize, violations
 from . import parameters
 from .parameters import configure_solver, time_budget
 from .greedy import greedy_states
+from .polish import polish
 from .rules import HARD_RULES, SOFT_RULES
 from .shops import choose_shop_sets
 from .variables import RosterVars, build_variables
@@ -73,7 +74,10 @@ def build_model(problem: Problem, fixed_sets: dict | None = None, explain: bool 
     if problem.plan is not None:
         _hint(v, problem.plan_states())
     elif hint:
-        _hint(v, greedy_states(problem, v.phase, fixed_sets))
+        states = greedy_states(problem, v.phase, fixed_sets)
+        if fixed_sets:  # the polish costs slots by the shop sets, so it needs them chosen
+            states = polish(problem, states, fixed_sets, v.phase)
+        _hint(v, states)
     return BuiltModel(model, v, penalties)
 
 
