@@ -135,3 +135,20 @@ def test_property_polish_keeps_hard_rules_and_counts_and_never_costs_more(
     assert len(hard) <= len(hard_start), hard.to_string()
     if seniors == 0:
         assert hard.empty, hard.to_string()
+
+
+
+def test_rotation_phases_are_balanced_shop_by_shop():
+    """Agents of a small shop who each pair it with a different big shop: a running count over
+    all agents (the old rule) put every one of them night-first, so the small shop had no day
+    shift at all in the first half; the balance per shop gives it both phases."""
+    config = make_config(shops=("A", "B", "C", "X"))
+    agents = make_agents(6)
+    problem = make_problem(config, agents, make_demand(config))
+    sets = {"A01": ("A",), "A02": ("A", "X"), "A03": ("B",), "A04": ("B", "X"), "A05": ("C",), "A06": ("C", "X")}
+    phase = night_first_phase(problem, sets)
+    on_x = [phase[a] for a, c in sets.items() if "X" in c]
+    assert True in on_x and False in on_x, phase
+    for shop in ("A", "B", "C"):
+        both = [phase[a] for a, c in sets.items() if shop in c]
+        assert sorted(both) == [False, True], (shop, phase)

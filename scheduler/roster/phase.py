@@ -12,14 +12,42 @@ def night_first_phase(problem, sets: dict[str, tuple[str, ...]] | None = None) -
 
     With --previous, each agent starts in the other phase than last month (the phase of their
     first worked shift then). Otherwise an agent with a `fixed` request for a shift takes the
-    phase that puts that shift in its block, and the others alternate by id, grouped by the
-    shops they serve (`sets`, the month's shop sets, else the team file's allowed shops) with
-    one count running over all groups: each group, hence each shop, has both phases about
-    half and half, and so has both shifts covered every day.
+    phase that puts that shift in its block, and the others are balanced shop by shop: in order
+    of the shops they serve (`sets`, the month's shop sets, else the team file's allowed shops)
+    and id, each takes the phase fewer agents of its shops have so far (alternating on ties), so
+    each shop has both phases about half and half, and so has both shifts covered every day.
     """
     key = (lambda ag: (sets.get(ag.id, ()), ag.id)) if sets else (lambda ag: (ag.shops, ag.id))
     ordered = sorted(problem.agents, key=key)
-    phase = {ag.id: i % 2 == 1 for i, ag in enumerate(ordered)}
+    # per shop, night-first agents minus day-first ones so far: each agent takes the phase its
+    # shops are short of (a running count alone left a small shop served by pairs 3 day-first
+    # to 7 night-first, so its day shift was short all the first half of the month)
+    # (imbalance measured as the sum over shops of lean squared); then single agents change
+    # phase while that lowers it (a pass in order can leave one shop all on one phase)
+    lean: dict[str, int] = {}
+    phase = {}
+    shops_of = {ag.id: (sets.get(ag.id) if sets else None) or ag.shops or ("",) for ag in ordered}
+
+    def change(a: str, sign: int) -> int:  # imbalance added by counting agent a with `sign`
+        return sum((lean.get(p, 0) + sign) ** 2 - lean.get(p, 0) ** 2 for p in shops_of[a])
+
+    for i, ag in enumerate(ordered):
+        night, day = change(ag.id, +1), change(ag.id, -1)
+        phase[ag.id] = night < day or (night == day and i % 2 == 1)
+        for p in shops_of[ag.id]:
+            lean[p] = lean.get(p, 0) + (1 if phase[ag.id] else -1)
+    for _ in range(len(ordered)):
+        flipped = False
+        for ag in ordered:
+            sign = 1 if phase[ag.id] else -1
+            for p in shops_of[ag.id]:
+                lean[p] -= sign
+            if change(ag.id, -sign) < change(ag.id, sign):
+                phase[ag.id], sign, flipped = not phase[ag.id], -sign, True
+            for p in shops_of[ag.id]:
+                lean[p] += sign
+        if not flipped:
+            break
     night_ids = {s.id for s in problem.config.shifts if s.is_night}
     mid = problem.days[len(problem.days) // 2]
     for r in sorted(problem.requests, key=lambda r: r.start):

@@ -248,45 +248,98 @@ def polish(problem: Problem, states: dict[tuple[str, date], str], sets: dict[str
                 return False
         return True
 
-    order = sorted(a for a in agents if a in sets)
-    for _ in range(max_rounds):
+    def move_cost(a: str, i: int, j: int, s: str) -> int:
+        """Change in cost when agent a works s on day index i instead of day index j."""
+        di, dj, c = days[i], days[j], sets[a]
+        gain = (delta(di, s, c, +1) if carries[a, di] else 0) + req_cost(a, di, s) - req_cost(a, di, OFF)
+        loss = (delta(dj, s, c, -1) if carries[a, dj] else 0) + req_cost(a, dj, OFF) - req_cost(a, dj, s)
+        return gain + loss
+
+    def do_move(a: str, i: int, j: int, s: str) -> None:
+        apply(a, days[j], s, -1)
+        state[a, days[j]] = OFF
+        state[a, days[i]] = s
+        apply(a, days[i], s, +1)
+
+    def same_class(i: int, j: int) -> bool:
+        return (days[i].weekday() >= 5) == (days[j].weekday() >= 5)
+
+    def workdays_of(a: str, s: str, like: int) -> list[int]:
+        """Day indices agent a works shift s, may give up, of the same weekend class as `like`."""
+        return [j for j in range(n) if state[a, days[j]] == s and (a, days[j]) not in fixed and same_class(j, like)]
+
+    def single_moves() -> int:
         moved = 0
         for a in order:
             c = sets[a]
             work = [j for j in range(n) if state[a, days[j]] in shift_ids and (a, days[j]) not in fixed]
             off = [i for i in range(n) if state[a, days[i]] == OFF and (a, days[i]) not in fixed]
-            if not work or not off:
-                continue
             # a head more lowers a slot's cost only where inquiries are uncovered, a head less
             # only where some set is below band min: other pairs cannot gain (unless requests)
             gains = []
             for j in work:
-                s = state[a, days[j]]
-                dj = days[j]
+                s, dj = state[a, days[j]], days[j]
                 j_helps = slots[dj, s].under > 0 or (a, dj) in requests
                 for i in off:
                     di = days[i]
-                    if (di.weekday() >= 5) != (dj.weekday() >= 5):
+                    if not same_class(i, j):
                         continue
                     if not j_helps and not slots[di, s].short and (a, di) not in requests:
                         continue
-                    gain = delta(di, s, c, +1) if carries[a, di] else 0
-                    gain += req_cost(a, di, s) - req_cost(a, di, OFF)
+                    gain = (delta(di, s, c, +1) if carries[a, di] else 0) + req_cost(a, di, s) - req_cost(a, di, OFF)
                     if gain >= 0 and not j_helps:
                         continue
-                    loss = delta(dj, s, c, -1) if carries[a, dj] else 0
-                    loss += req_cost(a, dj, OFF) - req_cost(a, dj, s)
-                    if gain + loss < 0:
-                        gains.append((gain + loss, i, j, s))
+                    total = move_cost(a, i, j, s)
+                    if total < 0:
+                        gains.append((total, i, j, s))
             for total, i, j, s in sorted(gains):
                 if valid(a, i, s, j, s):
-                    apply(a, days[j], s, -1)
-                    state[a, days[j]] = OFF
-                    state[a, days[i]] = s
-                    apply(a, days[i], s, +1)
+                    do_move(a, i, j, s)
                     moved += 1
                     break
-        if not moved:
+        return moved
+
+    def chain_moves() -> int:
+        """Where inquiries stay uncovered and no single move helps: agent b comes in on the short
+        slot from another day j, and agent a fills b's place on day j from a day of their own."""
+        moved = 0
+        for (d, s), slot in sorted(slots.items()):
+            if not slot.short:
+                continue
+            i = days.index(d)
+            comers = sorted((move_gain, b) for b in order
+                            if state[b, d] == OFF and (b, d) not in fixed and carries[b, d]
+                            and (move_gain := delta(d, s, sets[b], +1)) < 0)
+            done = False
+            for _, b in comers[:8]:
+                js = sorted((move_cost(b, i, j, s), j) for j in workdays_of(b, s, i))[:5]
+                for cost_b, j in js:
+                    if done or not valid(b, i, s, j, s):
+                        continue
+                    do_move(b, i, j, s)
+                    dj, best = days[j], None
+                    for a in order:
+                        if a == b or state[a, dj] != OFF or (a, dj) in fixed or not carries[a, dj]:
+                            continue
+                        if cost_b + delta(dj, s, sets[a], +1) >= 0:
+                            continue
+                        for k in workdays_of(a, s, j):
+                            total = cost_b + move_cost(a, j, k, s)
+                            if total < 0 and (best is None or total < best[0]) and valid(a, j, s, k, s):
+                                best = (total, a, k)
+                    if best is None:
+                        do_move(b, j, i, s)  # undo
+                        continue
+                    do_move(best[1], j, best[2], s)
+                    moved += 1
+                    done = True
+                if done:
+                    break
+        return moved
+
+    order = sorted(a for a in agents if a in sets)
+    for _ in range(max_rounds):
+        if not single_moves() and not chain_moves():
             break
     return state
 
