@@ -86,7 +86,11 @@ def main() -> None:
     results = json.loads(out.read_text()) if out.exists() else {}
     for seed in args.seed:
         for size in args.sizes:
-            results[size if seed == 0 else f"{size}@seed{seed}"] = run(size, seed)
+            key = size if seed == 0 else f"{size}@seed{seed}"
+            started = time.perf_counter()
+            results[key] = run(size, seed)
+            print(f"{key}: {results[key]['status']} {results[key]['objective']:g} / {results[key]['best_bound']:g} "
+                  f"in {time.perf_counter() - started:.0f} s", flush=True)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(results, indent=2) + "\n")
     table = Table(title="Roster benchmark (2 workers)")
