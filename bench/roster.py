@@ -91,8 +91,8 @@ def main() -> None:
             results[key] = run(size, seed)
             print(f"{key}: {results[key]['status']} {results[key]['objective']:g} / {results[key]['best_bound']:g} "
                   f"in {time.perf_counter() - started:.0f} s", flush=True)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(results, indent=2) + "\n")
+            out.parent.mkdir(parents=True, exist_ok=True)  # saved after each run
+            out.write_text(json.dumps(results, indent=2) + "\n")
     table = Table(title="Roster benchmark (2 workers)")
     cols = ["instance", "seed", "agents", "shops", "demand_vs_capacity", "status", "objective", "best_bound", "gap",
             "first_feasible_s", "best_found_s", "solve_s", "uncovered", "nights_min", "nights_max",
