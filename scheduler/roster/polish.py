@@ -42,15 +42,14 @@ class SlotCost:
         self.lo = min(cfg.band.min, self.cap)
         vols = {p: v for p, v in vols.items() if v > 0}
         self.total = sum(vols.values())
-        self.uncovered_only = w_unc * self.total
         self.heads: dict[ShopSet, int] = {}
         # uncovered inquiries and shortfall below band min with the current heads (set by cost())
         self.short = self.total
         self.under = 0
-        self.arcs: dict[ShopSet, tuple[list[int], list[int]]] = {}
+        self.arcs: dict[ShopSet, tuple[list[tuple[int, int]], list[int]]] = {}
+        self.vols = vols
         if not self.total:
             return
-        self.vols = vols
         node = {p: 1 + i for i, p in enumerate(vols)}
         reach = [c for c in shop_sets if any(p in node for p in c)]
         sink = 1 + len(vols) + len(reach)
@@ -239,7 +238,7 @@ def polish(problem: Problem, states: dict[tuple[str, date], str], sets: dict[str
 
     def _seniors_left(a: str, d: date, s: str) -> bool:
         for p in sets[a]:
-            vol = getattr(slots[d, s], 'vols', {}).get(p, 0)
+            vol = slots[d, s].vols.get(p, 0)
             if not vol:
                 continue
             left = sum(1 for b, ag in agents.items() if b != a and ag.senior and p in sets.get(b, ())
