@@ -137,6 +137,35 @@ def short_rest_pairs(config: Config) -> set[tuple[str, str]]:
             if s2.start_minutes + 1440 - s1.end_minutes < need}
 
 
+def forbidden_successions(config: Config) -> set[tuple[str, str]]:
+    """(s1, s2) where s2 may not be worked the day after s1: too little rest, or s1's
+    `not_followed_by`."""
+    return short_rest_pairs(config) | {(s.id, t) for s in config.shifts for t in s.not_followed_by}
+
+
+def main_shop(shops: tuple[str, ...], month_volume: dict[str, int]) -> str:
+    """The main shop of a shop set: the one with the most volume in the month (first on ties)."""
+    return max(shops, key=lambda p: (month_volume[p], -shops.index(p)))
+
+
+def fixed_states(problem: "Problem") -> dict[tuple[str, date], str | None]:
+    """(agent, day) -> the shift that must be worked (None: any shift) or the published state:
+    `fixed` requests, and in re-planning the days up to --fix-until; leave days are left out."""
+    days = set(problem.days)
+    leave = {a.id: problem.leave_days(a.id) for a in problem.agents}
+    fixed: dict[tuple[str, date], str | None] = {}
+    for r in problem.requests:
+        if r.kind == "fixed":
+            for d in r.days():
+                if d in days and d not in leave.get(r.agent_id, set()):
+                    fixed[r.agent_id, d] = r.shift
+    if problem.plan is not None and problem.fix_until is not None:
+        for (a, d), st in problem.plan_states().items():
+            if d in days and d <= problem.fix_until and d not in leave.get(a, set()):
+                fixed[a, d] = st
+    return fixed
+
+
 def shift_capacity(config: Config, shift_id: str) -> int:
     """Most inquiries one agent may carry in one worked shift (band max, optionally by paid hours)."""
     band = config.band

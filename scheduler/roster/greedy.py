@@ -20,10 +20,10 @@ a maximum needs every agent at it changed at once, while coverage repairs are lo
 
 from __future__ import annotations
 
-import math
 from datetime import date, timedelta
 
-from ..domain import LEAVE, OFF, Problem, days_off_bounds, full_weeks, shift_capacity, short_rest_pairs
+from ..domain import (LEAVE, OFF, Problem, days_off_bounds, fixed_states, forbidden_successions, full_weeks,
+                      shift_capacity)
 
 
 def _switch_index(avail_idx: list[int], n: int) -> int:
@@ -49,24 +49,14 @@ def greedy_states(problem: Problem, phase: dict[str, bool],
     sets = sets or {a.id: tuple(a.allowed_shops(shops)) for a in problem.agents}
     prev = problem.previous_states()
     first = days[0]
-    # next-day pairs the rules forbid: too little rest, and the shifts' not_followed_by
-    forbidden = short_rest_pairs(cfg) | {(s.id, t) for s in cfg.shifts for t in s.not_followed_by}
+    forbidden = forbidden_successions(cfg)  # next-day pairs: too little rest, not_followed_by
 
     def rest_ok(s1: str | None, s2: str) -> bool:
         return (s1, s2) not in forbidden
 
     # ---- per agent: availability, block types, fixed days
     leave = {a.id: problem.leave_days(a.id) for a in problem.agents}
-    fixed: dict[tuple[str, date], str | None] = {}
-    for r in problem.requests:
-        if r.kind == "fixed":
-            for d in r.days():
-                if d in index and d not in leave[r.agent_id]:
-                    fixed[r.agent_id, d] = r.shift
-    if problem.plan is not None and problem.fix_until is not None:
-        for (a, d), st in problem.plan_states().items():
-            if d in index and d <= problem.fix_until and d not in leave.get(a, set()):
-                fixed[a, d] = st
+    fixed = fixed_states(problem)
     # soft requests against working: (agent, day, shift or None for any shift) -> weight
     wants_off: dict[tuple[str, date, str | None], int] = {}
     for r in problem.requests:

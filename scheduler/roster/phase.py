@@ -14,16 +14,17 @@ def night_first_phase(problem, sets: dict[str, tuple[str, ...]] | None = None) -
     first worked shift then). Otherwise an agent with a `fixed` request for a shift takes the
     phase that puts that shift in its block, and the others are balanced shop by shop: in order
     of the shops they serve (`sets`, the month's shop sets, else the team file's allowed shops)
-    and id, each takes the phase fewer agents of its shops have so far (alternating on ties), so
-    each shop has both phases about half and half, and so has both shifts covered every day.
+    and id, each takes the phase fewer agents of its shops have so far (alternating on ties),
+    then single agents switch while that evens the shops out more, so each shop has both
+    phases about half and half, and so has both shifts covered every day.
     """
     key = (lambda ag: (sets.get(ag.id, ()), ag.id)) if sets else (lambda ag: (ag.shops, ag.id))
     ordered = sorted(problem.agents, key=key)
-    # per shop, night-first agents minus day-first ones so far: each agent takes the phase its
-    # shops are short of (a running count alone left a small shop served by pairs 3 day-first
-    # to 7 night-first, so its day shift was short all the first half of the month)
-    # (imbalance measured as the sum over shops of lean squared); then single agents change
-    # phase while that lowers it (a pass in order can leave one shop all on one phase)
+    # lean[p]: night-first minus day-first agents of shop p; imbalance: the sum of lean[p]^2.
+    # Each agent in turn takes the phase that adds less imbalance, then single agents change
+    # phase while that lowers it (one pass in order can leave a shop all on one phase). A
+    # running count over all agents left a small shop's pairs 3 day-first to 7 night-first,
+    # so its day shift was short all the first half of the month.
     lean: dict[str, int] = {}
     phase = {}
     shops_of = {ag.id: (sets.get(ag.id) if sets else None) or ag.shops or ("",) for ag in ordered}

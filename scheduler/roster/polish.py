@@ -20,10 +20,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from ..domain import OFF, Problem, full_weeks, shift_capacity, short_rest_pairs
+from ..domain import OFF, Problem, fixed_states, forbidden_successions, full_weeks, shift_capacity
 
 ShopSet = tuple[str, ...]
 
@@ -130,17 +129,12 @@ def polish(problem: Problem, states: dict[tuple[str, date], str], sets: dict[str
     shift_ids = set(cfg.shift_ids)
     night_ids = {s.id for s in cfg.shifts if s.is_night}
     half_month = rules.rotation == "half-month" and bool(night_ids) and bool(shift_ids - night_ids)
-    forbidden = short_rest_pairs(cfg) | {(s.id, t) for s in cfg.shifts for t in s.not_followed_by}
+    forbidden = forbidden_successions(cfg)
     prev = problem.previous_states()
     first = days[0]
     agents = {a.id: a for a in problem.agents}
     carries = {(a.id, d): not a.in_training(d, rules.training_days) for a in problem.agents for d in days}
-    fixed: set[tuple[str, date]] = set()
-    for r in problem.requests:
-        if r.kind == "fixed":
-            fixed.update((r.agent_id, d) for d in r.days())
-    if problem.plan is not None and problem.fix_until is not None:
-        fixed.update((a, d) for (a, d) in problem.plan_states() if d <= problem.fix_until)
+    fixed = set(fixed_states(problem))
     w_req = cfg.weights.request
     requests: dict[tuple[str, date], list] = {}
     for r in problem.requests:
@@ -230,13 +224,13 @@ def polish(problem: Problem, states: dict[tuple[str, date], str], sets: dict[str
                     if st in shift_ids and (st in night_ids) != night:
                         return False
             if senior_k and agents[a].senior and carries[a, days[j]]:
-                if not _seniors_left(a, days[j], s_j):
+                if not seniors_left(a, days[j], s_j):
                     return False
             return True
         finally:
             state[a, days[j]] = s_j
 
-    def _seniors_left(a: str, d: date, s: str) -> bool:
+    def seniors_left(a: str, d: date, s: str) -> bool:
         for p in sets[a]:
             vol = slots[d, s].vols.get(p, 0)
             if not vol:
@@ -247,12 +241,19 @@ def polish(problem: Problem, states: dict[tuple[str, date], str], sets: dict[str
                 return False
         return True
 
+    def come(a: str, i: int, s: str) -> int:
+        """Change in cost when agent a, off on day index i, works s there."""
+        d = days[i]
+        return (delta(d, s, sets[a], +1) if carries[a, d] else 0) + req_cost(a, d, s) - req_cost(a, d, OFF)
+
+    def leave(a: str, j: int, s: str) -> int:
+        """Change in cost when agent a, working s on day index j, is off there."""
+        d = days[j]
+        return (delta(d, s, sets[a], -1) if carries[a, d] else 0) + req_cost(a, d, OFF) - req_cost(a, d, s)
+
     def move_cost(a: str, i: int, j: int, s: str) -> int:
         """Change in cost when agent a works s on day index i instead of day index j."""
-        di, dj, c = days[i], days[j], sets[a]
-        gain = (delta(di, s, c, +1) if carries[a, di] else 0) + req_cost(a, di, s) - req_cost(a, di, OFF)
-        loss = (delta(dj, s, c, -1) if carries[a, dj] else 0) + req_cost(a, dj, OFF) - req_cost(a, dj, s)
-        return gain + loss
+        return come(a, i, s) + leave(a, j, s)
 
     def do_move(a: str, i: int, j: int, s: str) -> None:
         apply(a, days[j], s, -1)
@@ -270,7 +271,6 @@ def polish(problem: Problem, states: dict[tuple[str, date], str], sets: dict[str
     def single_moves() -> int:
         moved = 0
         for a in order:
-            c = sets[a]
             work = [j for j in range(n) if state[a, days[j]] in shift_ids and (a, days[j]) not in fixed]
             off = [i for i in range(n) if state[a, days[i]] == OFF and (a, days[i]) not in fixed]
             # a head more lowers a slot's cost only where inquiries are uncovered, a head less
@@ -285,10 +285,10 @@ def polish(problem: Problem, states: dict[tuple[str, date], str], sets: dict[str
                         continue
                     if not j_helps and not slots[di, s].short and (a, di) not in requests:
                         continue
-                    gain = (delta(di, s, c, +1) if carries[a, di] else 0) + req_cost(a, di, s) - req_cost(a, di, OFF)
+                    gain = come(a, i, s)
                     if gain >= 0 and not j_helps:
                         continue
-                    total = move_cost(a, i, j, s)
+                    total = gain + leave(a, j, s)
                     if total < 0:
                         gains.append((total, i, j, s))
             for total, i, j, s in sorted(gains):

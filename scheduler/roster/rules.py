@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from ortools.sat.python import cp_model
 
-from ..domain import LEAVE, OFF, days_off_bounds, full_weeks, shift_capacity, short_rest_pairs
+from ..domain import LEAVE, OFF, days_off_bounds, full_weeks, main_shop, shift_capacity, short_rest_pairs
 from .objective import Penalty
 from .variables import RosterVars
 
@@ -525,8 +525,7 @@ def penalize_requests(v: RosterVars) -> list[Penalty]:
 
 
 def _main_shop(v: RosterVars, c: tuple[str, ...]) -> str:
-    month = {p: sum(vol for (d, pp, s), vol in v.volume.items() if pp == p) for p in c}
-    return max(c, key=lambda p: (month[p], -c.index(p)))
+    return main_shop(c, {p: sum(vol for (d, pp, s), vol in v.volume.items() if pp == p) for p in c})
 
 
 def penalize_primary_share(v: RosterVars) -> list[Penalty]:

@@ -21,7 +21,7 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
-from ..domain import Problem, days_off_bounds
+from ..domain import Problem, days_off_bounds, main_shop
 from .parameters import configure_solver
 from .variables import ShopSet, shop_sets
 
@@ -100,7 +100,7 @@ def choose_shop_sets(problem: Problem) -> dict[str, ShopSet]:
     excess = []
     for (t, c), fs in given.items():
         if len(c) > 1 and cfg.weights.primary_share:
-            main = max(c, key=lambda p: (month_volume[p], -c.index(p)))
+            main = main_shop(c, month_volume)
             by_shop = dict(zip([p for p in shops if p in c], fs))
             e = m.new_int_var(0, type_keys[t][1] * len(types[type_keys[t]]), f"primary_excess[{t},{'+'.join(c)}]")
             m.add(e >= sum(f for p, f in by_shop.items() if p != main) - by_shop[main])
