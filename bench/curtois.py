@@ -41,7 +41,9 @@ from curtois_eval import Instance, evaluate, read_instance, write_roster  # noqa
 from scheduler.config import parse_config  # noqa: E402
 from scheduler.domain import Agent, Problem, Request  # noqa: E402
 from scheduler.roster import build_model, configure_solver  # noqa: E402
-from scheduler.roster.solve import roster_frame  # noqa: E402
+from scheduler.domain import LEAVE, OFF  # noqa: E402
+from scheduler.roster import lns  # noqa: E402
+from scheduler.roster.solve import states_frame  # noqa: E402
 from scheduler.validate import check_roster  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "benchmarks" / "curtois"
@@ -153,59 +155,131 @@ def feasible_start(model: cp_model.CpModel, cfg, seconds: float, params: str = "
     return time.perf_counter() - started
 
 
+def model_literals(inst: Instance) -> int:
+    """Shift and day-off literals of the whole model: staff x days x (shift types + 1)."""
+    return len(inst.staff) * inst.horizon * (len(inst.lengths) + 1)
+
+
+# Measured at the same limits (README table): CP-SAT on the whole model is ahead up to about
+# 10k literals (instance 8, 4.2k: 1,536 against 2,053 by lns in 60 s), the agent-group search
+# above (12, 18.5k: 5,240 against 6,327 in 60 s; 13, 64k: 3,145 against 6,285 in 300 s), where
+# CP-SAT's LP worker no longer finishes its root LP within the limit.
+AUTO_CPSAT_LITERALS = 10_000
+
+
 def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, seed: int = 0,
                    log: bool = False, params: str = "", start_share: float = 0.0,
-                   start_params: str = "") -> dict:
+                   start_params: str = "", method: str = "auto", lns_share: float = 0.5) -> dict:
     """Build with the engine, solve, evaluate independently. Returns the table row plus `rows`
     (employee, day, shift) and `validator` (the engine validator's violations frame).
 
-    `start_share` > 0: first :func:`feasible_start` for at most that share of the time limit
-    (counted in it; the main solve gets the rest)."""
+    `method`:
+    * ``cpsat`` - the whole model, solved by CP-SAT for the time limit (its LP gives the bound);
+    * ``lns`` - the engine's agent-group search (``scheduler.roster.lns``): a first roster
+      built a few agents at a time (a tenth of the limit, more only if a batch needs it to
+      find any roster), then neighbourhoods of a few agents re-solved until the limit;
+    * ``hybrid`` - ``cpsat`` for `1 - lns_share` of the limit, then ``lns`` from its roster
+      (from a constructed one if it found none) for the rest; skipped when ``cpsat`` proved
+      optimality;
+    * ``auto`` (default) - ``cpsat`` when the whole model has at most AUTO_CPSAT_LITERALS shift
+      and day-off literals (staff x days x (shift types + 1)), else ``lns``: see that constant.
+    `start_share` > 0 (``cpsat`` only): first :func:`feasible_start` for at most that share of
+    the time limit (counted in it; the main solve gets the rest)."""
+    if method not in ("auto", "cpsat", "lns", "hybrid"):
+        raise ValueError(f"method must be auto, cpsat, lns or hybrid, not {method!r}")
+    if method == "auto":
+        method = "cpsat" if model_literals(inst) <= AUTO_CPSAT_LITERALS else "lns"
     t0 = time.perf_counter()
     problem = to_problem(inst, time_limit, workers, seed)
-    built = build_model(problem, hint=False)
-    build_s = time.perf_counter() - t0
+    cfg = problem.config.solver
+    index = {d: i for i, d in enumerate(problem.days)}
+    full = method in ("cpsat", "hybrid")
     started = time.perf_counter()
-    start_s = None
-    if start_share > 0:
-        start_s = feasible_start(built.model, problem.config.solver, start_share * time_limit, start_params)
-    solver = cp_model.CpSolver()
-    configure_solver(solver, problem.config.solver, time_limit - (time.perf_counter() - started))
-    if workers <= 2 and "subsolvers" not in params:
-        # the one full-problem worker runs the LP with every constraint linearised (clauses
-        # included): its bound is close to the optimum and guides the search; the other worker
-        # interleaves CP-SAT's LNS neighbourhoods. The default (default_lp) proves almost nothing.
-        solver.parameters.subsolvers.append("max_lp")
-    _apply_params(solver, params)
-    solver.parameters.log_search_progress = log
-    progress = _Progress(started)
-    status = solver.solve(built.model, progress)
-    solve_s = time.perf_counter() - started
-    name = solver.status_name(status)
-    row = {"instance": inst.name, "status": name, "build_seconds": round(build_s, 2),
+    elapsed = lambda: time.perf_counter() - started  # noqa: E731
+    trace: list[tuple[float, int]] = []  # (seconds, objective) per improvement
+    states, extra = None, {}
+    name, bound, solver_objective, build_s = "FEASIBLE", None, None, None
+    if full:
+        built = build_model(problem, hint=False)
+        build_s = elapsed()
+        start_s = None
+        if start_share > 0 and method == "cpsat":
+            start_s = feasible_start(built.model, cfg, start_share * time_limit, start_params)
+        solver = cp_model.CpSolver()
+        share = 1.0 if method == "cpsat" else 1.0 - lns_share
+        configure_solver(solver, cfg, max(1.0, share * time_limit - elapsed()))
+        if workers <= 2 and "subsolvers" not in params:
+            # the one full-problem worker runs the LP with every constraint linearised (clauses
+            # included): its bound is close to the optimum and guides the search; the other worker
+            # interleaves CP-SAT's LNS neighbourhoods. The default (default_lp) proves almost nothing.
+            solver.parameters.subsolvers.append("max_lp")
+        _apply_params(solver, params)
+        solver.parameters.log_search_progress = log
+        progress = _Progress(started)
+        status = solver.solve(built.model, progress)
+        name = solver.status_name(status)
+        bound = solver.best_objective_bound
+        extra.update(start_seconds=None if start_s is None else round(start_s, 2),
+                     full_model_seconds=round(elapsed(), 2))
+        trace += progress.trace
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            solver_objective = int(round(solver.objective_value))
+            bound = int(round(bound))
+            states = {(a, d): s for (a, d, s), x in built.vars.shift.items() if solver.value(x)}
+            extra["full_model_objective"] = solver_objective
+        del built, solver
+    if method != "cpsat" and name != "OPTIMAL":
+        if states is None:
+            states = lns.construct(problem, cfg, 0.1 * time_limit)
+            trace.append((round(elapsed(), 2), evaluate(inst, _rows(states, index)).objective))
+            extra.update(construct_seconds=trace[-1][0], construct_objective=trace[-1][1])
+        else:
+            states = _with_leave_and_off(problem, states)
+        first, t_lns = evaluate(inst, _rows(states, index)).objective, elapsed()
+        states, stats = lns.improve(problem, states, cfg, max(time_limit - elapsed(), 0.0))
+        trace += [(round(t_lns + t, 2), first - dec) for t, dec in stats.trace]
+        extra.update(lns_seconds=round(elapsed() - t_lns, 2), lns_neighbourhoods=stats.tried,
+                     lns_improved=stats.improved, lns_optimal=stats.optimal,
+                     lns_objective=first - stats.decrease)
+    solve_s = elapsed()
+    row = {"instance": inst.name, "method": method, "full_model": full, "status": name,
+           "build_seconds": None if build_s is None else round(build_s, 2),
            "solve_seconds": round(solve_s, 2),
-           "first_feasible_seconds": None if progress.first is None else round(progress.first, 2),
-           "best_found_seconds": None if progress.last is None else round(progress.last, 2),
+           "first_feasible_seconds": trace[0][0] if trace else None,
+           "best_found_seconds": trace[-1][0] if trace else None,
            "time_limit_s": time_limit, "workers": workers, "seed": seed, "params": params,
-           "start": "none" if start_share <= 0 else f"feasible_start (at most {start_share:g} of the limit)",
-           "start_seconds": None if start_s is None else round(start_s, 2), "trace": progress.trace}
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return {**row, "objective": None, "solver_objective": None, "solver_bound": solver.best_objective_bound,
+           "start": "none" if start_share <= 0 or method != "cpsat" else
+           f"feasible_start (at most {start_share:g} of the limit)", "trace": trace, **extra}
+    if states is None:
+        return {**row, "objective": None, "solver_objective": None, "solver_bound": bound,
                 "feasible": False, "hard_violations": None, "validator_violations": None, "rows": [],
                 "validator": None}
-    v = built.vars
-    index = {d: i for i, d in enumerate(problem.days)}
-    rows = [(a, index[d], s) for (a, d, s), x in v.shift.items() if solver.value(x)]
+    rows = _rows(states, index)
     ev = evaluate(inst, rows)
-    roster = roster_frame(solver, v)
+    roster = states_frame(problem, states)
     found = check_roster(roster, problem.config, problem.agents, problem.demand, problem.month,
                          problem.requests, horizon_days=inst.horizon)
-    return {**row, "objective": ev.objective, "solver_objective": int(round(solver.objective_value)),
-            "solver_bound": int(round(solver.best_objective_bound)), "feasible": ev.feasible,
+    return {**row, "objective": ev.objective, "solver_objective": solver_objective,
+            "solver_bound": bound, "feasible": ev.feasible,
             "hard_violations": len(ev.violations), "validator_violations": len(found),
             "on_requests": ev.on_requests, "off_requests": ev.off_requests,
             "cover_under": ev.cover_under, "cover_over": ev.cover_over,
             "rows": rows, "validator": found, "evaluation": ev}
+
+
+def _with_leave_and_off(problem: Problem, worked: dict) -> dict:
+    """(agent, day) -> shift for worked days only, completed with leave and off."""
+    out = {}
+    for a in problem.agents:
+        leave = problem.leave_days(a.id)
+        for d in problem.days:
+            out[a.id, d] = LEAVE if d in leave else worked.get((a.id, d), OFF)
+    return out
+
+
+def _rows(states: dict, index: dict) -> list[tuple[str, int, str]]:
+    """(employee, day, shift) per worked day of a roster given as (agent, date) -> state."""
+    return [(a, index[d], s) for (a, d), s in states.items() if s not in (OFF, LEAVE)]
 
 
 def best_known(data: Path = DATA) -> dict[str, dict]:
@@ -246,6 +320,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--start-share", type=float, default=0.0,
                     help="share of the time limit for a starting roster without the objective (0: none)")
     ap.add_argument("--start-params", default="", help="extra CP-SAT parameters of that start")
+    ap.add_argument("--method", choices=("auto", "cpsat", "lns", "hybrid"), default="auto",
+                    help="auto: cpsat on small models, lns on large ones (see solve_instance)")
+    ap.add_argument("--lns-share", type=float, default=0.5, help="hybrid: share of the limit for the agent-group search")
     args = ap.parse_args(argv)
     from rich.console import Console
     from rich.table import Table
@@ -257,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
         inst = read_instance(args.data / f"Instance{n}.txt")
         load_before = os.getloadavg()[0]
         res = solve_instance(inst, args.time_limit, args.workers, args.seed, args.log, args.params,
-                             args.start_share, args.start_params)
+                             args.start_share, args.start_params, args.method, args.lns_share)
         if res["rows"]:
             write_roster(args.out / "curtois" / f"{inst.name}.roster.csv", res["rows"])
         bk = known[inst.name]

@@ -582,7 +582,11 @@ def penalize_plan_change(v: RosterVars) -> list[Penalty]:
 def penalize_head_cover(v: RosterVars) -> list[Penalty]:
     """Head-count demand (Problem.heads: date, shift, heads[, under, over]): per day and shift,
     agents short of it times weights.heads_under (or the row's `under`), agents above it times
-    weights.heads_over (or `over`). Nothing unless the problem has head-count demand."""
+    weights.heads_over (or `over`). Nothing unless the problem has head-count demand.
+
+    A need below zero is allowed: the agent-group search (``lns.sub_problem``) subtracts the
+    shifts of the agents it keeps fixed, so a slot they already overstaff starts with its
+    over-cover counted."""
     heads = v.problem.heads
     if heads is None or heads.empty:
         return []
@@ -592,8 +596,8 @@ def penalize_head_cover(v: RosterVars) -> list[Penalty]:
     for r in heads.itertuples(index=False):
         d, s, need = r.date, r.shift, int(r.heads)
         staffed = sum(v.shift[a.id, d, s] for a in v.problem.agents if (a.id, d, s) in v.shift and v.can_work(a.id, s))
-        under = v.model.new_int_var(0, need, f"heads_under[{d},{s}]")
-        over = v.model.new_int_var(0, n_agents, f"heads_over[{d},{s}]")
+        under = v.model.new_int_var(0, max(0, need), f"heads_under[{d},{s}]")
+        over = v.model.new_int_var(0, n_agents + max(0, -need), f"heads_over[{d},{s}]")
         v.model.add(staffed + under - over == need)
         wu = int(getattr(r, "under", w.heads_under))
         wo = int(getattr(r, "over", w.heads_over))

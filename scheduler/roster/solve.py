@@ -321,6 +321,21 @@ def roster_frame(solver: cp_model.CpSolver, v: RosterVars) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=ROSTER_COLUMNS)
 
 
+def states_frame(problem: Problem, states: dict) -> pd.DataFrame:
+    """A roster given as (agent, day) -> shift id (missing: off), as roster rows, for problems
+    without inquiry volume (head-count demand): a worked shift is on the agent's first allowed
+    shop with load 0; leave days come from the requests."""
+    shops = problem.config.shop_ids
+    rows = []
+    for agent in problem.agents:
+        a, leave = agent.id, problem.leave_days(agent.id)
+        shop = agent.allowed_shops(shops)[0]
+        for d in problem.days:
+            st = LEAVE if d in leave else states.get((a, d), OFF)
+            rows.append((d, a, st, "" if st in (OFF, LEAVE) else shop, 0))
+    return pd.DataFrame(rows, columns=ROSTER_COLUMNS)
+
+
 def p_order(shop: str, main: str) -> int:
     return 0 if shop == main else 1
 
