@@ -230,11 +230,16 @@ def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, see
         del built, solver
     if method != "cpsat" and name != "OPTIMAL":
         if states is None:
-            states = lns.construct(problem, cfg, 0.1 * time_limit)
-            trace.append((round(elapsed(), 2), evaluate(inst, _rows(states, index)).objective))
-            extra.update(construct_seconds=trace[-1][0], construct_objective=trace[-1][1])
+            try:
+                states = lns.construct(problem, cfg, 0.1 * time_limit)
+            except lns.LnsError as exc:  # one agent with no roster of its own in 30 s
+                name, extra["no_roster"] = "UNKNOWN", str(exc)
         else:
             states = _with_leave_and_off(problem, states)
+    if method != "cpsat" and name != "OPTIMAL" and states is not None:
+        if "full_model_objective" not in extra:
+            trace.append((round(elapsed(), 2), evaluate(inst, _rows(states, index)).objective))
+            extra.update(construct_seconds=trace[-1][0], construct_objective=trace[-1][1])
         first, t_lns = evaluate(inst, _rows(states, index)).objective, elapsed()
         states, stats = lns.improve(problem, states, cfg, max(time_limit - elapsed(), 0.0))
         trace += [(round(t_lns + t, 2), first - dec) for t, dec in stats.trace]

@@ -291,3 +291,42 @@ def test_contract_applies_only_to_its_group():
 def test_config_errors(data, message):
     with pytest.raises(InputError, match=message):
         parse_config({"shops": [{"id": "x"}], **data}, "test-config")
+
+
+# ------------------------------------------------------------------ implied work density
+
+def _runs_ok(seq: tuple[int, ...], k: int, m: int) -> bool:
+    """max_consecutive_workdays k and min_consecutive_days_off m, as the rules state them:
+    no run of worked days longer than k, no run of days off shorter than m between two worked days."""
+    text = "".join(map(str, seq))
+    if "1" * (k + 1) in text:
+        return False
+    inner = text.strip("0") if text.strip("0") else ""
+    return all(len(run) >= m for run in inner.split("1") if run)
+
+
+@pytest.mark.parametrize("k,m", [(1, 2), (2, 2), (3, 2), (2, 3), (4, 3)])
+def test_work_density_is_implied_by_the_run_rules(k, m):
+    """Every 0/1 sequence of 12 days that keeps both run rules has at most k worked days in each
+    window of k + m days (so the density constraint never cuts off a valid roster), and the
+    bound is reached (it is the tightest such window bound)."""
+    from itertools import product
+    reached = False
+    for seq in product((0, 1), repeat=12):
+        if not _runs_ok(seq, k, m):
+            continue
+        best = max(sum(seq[i:i + k + m]) for i in range(12 - (k + m) + 1))
+        assert best <= k, (seq, k, m)
+        reached |= best == k
+    assert reached
+
+
+def test_work_density_constraints_are_added_only_with_both_limits():
+    def count(contract):
+        model = cp_model.CpModel()
+        v = build_variables(model, problem(contract))
+        R.add_contract_work_density(v)
+        return len(model.proto.constraints)
+    assert count({"max_consecutive_workdays": 3, "min_consecutive_days_off": 2}) == N_DAYS - 5 + 1
+    assert count({"max_consecutive_workdays": 3}) == 0
+    assert count({"min_consecutive_days_off": 2}) == 0

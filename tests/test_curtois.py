@@ -130,6 +130,19 @@ def test_instance1_solved_to_optimality():
     assert res["validator"].empty
 
 
+def test_agent_group_method_reports_the_evaluator_objective_and_its_trace():
+    """method lns: constructed roster, then neighbourhoods; the trace's last objective (start
+    minus the reported decreases) is the independent evaluator's objective of the roster."""
+    from curtois import AUTO_CPSAT_LITERALS, model_literals, solve_instance
+    inst = read_instance(Path(__file__).parent / "data" / "curtois" / "Instance1.txt")
+    assert model_literals(inst) == 8 * 14 * 2 <= AUTO_CPSAT_LITERALS  # auto solves it whole
+    res = solve_instance(inst, time_limit=6, workers=2, seed=0, method="lns")
+    assert res["method"] == "lns" and res["solver_bound"] is None
+    assert res["feasible"] and res["evaluation"].violations == [] and res["validator"].empty
+    assert res["lns_neighbourhoods"] > 0
+    assert res["trace"][0][1] == res["construct_objective"] >= res["objective"] == res["trace"][-1][1]
+
+
 def test_results_of_two_runs_merge_into_one_table(tmp_path):
     from curtois import _merge
     path = tmp_path / "curtois.json"

@@ -160,11 +160,12 @@ def _solver(cfg: SolverConfig, seconds: float, seed: int) -> cp_model.CpSolver:
 def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 4) -> States:
     """A roster that keeps every hard rule: agents in batches of `batch`, in the problem's
     order, each batch solved against the head-count need the batches before it left, for an
-    equal share of what is left of `seconds`. A batch with no roster in its share is solved
-    again without its objective, to its first roster only (at least 10 s, or the share if
-    longer: a roster is worth more than the budget), and the batches after it are halved
-    (down to one agent): on a year of 32 shift types one agent's own rules alone take CP-SAT
-    1-3 s. Raises LnsError when a batch's own rules admit no roster, or it has none after that."""
+    equal share of what is left of `seconds`. A batch with no roster in its share is split: it
+    and the batches after it are halved (on a year of 32 shift types one agent's own rules
+    alone take CP-SAT 1-3 s). A single agent with no roster in its share is solved again
+    without the objective, to its first roster only, for at least 30 s (a roster is worth more
+    than the budget). Raises LnsError when a batch's own rules admit no roster, or one agent
+    has none after that."""
     reason = not_separable(problem)
     if reason:
         raise LnsError(f"agent-group search does not apply: {reason}")
@@ -179,19 +180,22 @@ def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 
         solver = _solver(cfg, share, cfg.seed + n)
         status = solver.solve(nb.model)
         budget.charge(solver)
+        n += 1
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
+            batch = max(1, batch // 2)
+            if len(group) > 1:  # again in smaller batches
+                todo = group + todo
+                continue
             nb.model.clear_objective()
-            solver = _solver(cfg, max(10.0, share), cfg.seed + n)
+            solver = _solver(cfg, max(30.0, share), cfg.seed + n)
             solver.parameters.stop_after_first_solution = True
             status = solver.solve(nb.model)
             budget.charge(solver)
-            batch = max(1, batch // 2)
         if status == cp_model.INFEASIBLE:
             raise LnsError(f"agents {', '.join(group)}: their own hard rules admit no roster")
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            raise LnsError(f"no roster for agents {', '.join(group)} within {max(10.0, share):g} s more")
+            raise LnsError(f"no roster for agent {group[0]} within {max(30.0, share):g} s more")
         states.update(_read(solver, nb))
-        n += 1
     return states
 
 
