@@ -1,7 +1,7 @@
 """Curtois & Qu shift-scheduling benchmark through the project's roster engine.
 
     python bench/curtois.py [1 2 3 ...] [--time-limit 60] [--workers 2] [--seed 0]
-                            [--data ../shared/benchmarks/curtois]
+                            [--method auto|cpsat|lns|hybrid] [--data ../shared/benchmarks/curtois]
 
 Each instance is read (``curtois_eval.read_instance``) and turned into an ordinary
 :class:`scheduler.domain.Problem`: one shift type per benchmark shift (paid hours = length),
@@ -11,7 +11,10 @@ leave, shift on/off requests as ``on``/``off`` requests with their weights, and 
 head-count demand (``Problem.heads``, under 100 / over 1). The CS parts are switched off by
 config (no volume, rotation none, no rest rule, no monthly or weekly days-off limits). The model
 is the engine's own ``build_model`` (every rule of ``HARD_RULES`` / ``SOFT_RULES``), solved with
-``configure_solver``; the CS greedy start is skipped (``hint=False``).
+``configure_solver``; the CS greedy start is skipped (``hint=False``). Models of more than
+AUTO_CPSAT_LITERALS literals go to the engine's agent-group search instead
+(``scheduler.roster.lns``: the same ``build_model`` on a few agents at a time, the others fixed);
+``--method`` overrides that choice (see :func:`solve_instance`).
 
 The table reports the objective of the independent evaluator (``curtois_eval.evaluate``), not
 the solver's; the engine's validator (``scheduler.validate.check_roster``) checks the roster too.
@@ -160,11 +163,13 @@ def model_literals(inst: Instance) -> int:
     return len(inst.staff) * inst.horizon * (len(inst.lengths) + 1)
 
 
-# Measured at the same limits (README table): CP-SAT on the whole model is ahead up to about
-# 10k literals (instance 8, 4.2k: 1,536 against 2,053 by lns in 60 s), the agent-group search
-# above (12, 18.5k: 5,240 against 6,327 in 60 s; 13, 64k: 3,145 against 6,285 in 300 s), where
-# CP-SAT's LP worker no longer finishes its root LP within the limit.
-AUTO_CPSAT_LITERALS = 10_000
+# Measured at 60 s, 2 workers, on an idle machine (this session, with the work-density rule):
+# CP-SAT on the whole model is ahead on instances 8 (4.2k literals: 1,417 against ~2,050 by
+# lns) and 9 (5.0k: 442 against 553), level on 7 (2.2k: 1,073 / 1,077); the agent-group search
+# is ahead from 10 (6.7k: 4,666 against 4,874), 11 (9.8k: 3,649 / 3,893), 12 (18.5k: 5,240 /
+# 6,327) and 13 (64k, 300 s: 3,145 / 6,285) on: there CP-SAT's LNS moves little of a
+# model that size in the time, and its LP worker no longer finishes the root LP on 12 and 13.
+AUTO_CPSAT_LITERALS = 6_000
 
 
 def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, seed: int = 0,
