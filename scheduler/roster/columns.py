@@ -1,0 +1,454 @@
+"""Column generation (price-and-branch) for problems whose agents meet only in a head-count cover.
+
+When the only thing that ties agents together is a soft head-count cover (see
+:func:`~scheduler.roster.lns.not_separable`), the roster is a choice of one schedule per agent
+(a *column*: the agent's state on every day, and its own cost: unmet requests), and the cover
+is soft with per-slot weights. The master problem over a pool of columns is
+
+    min   sum_c cost_c l_c + sum_ds (under_ds u_ds + over_ds o_ds)
+    s.t.  sum_{c of agent a} l_c = 1                      (each agent one schedule)
+          sum_c works_c(d, s) l_c + u_ds - o_ds = need_ds  (cover of day d, shift s)
+
+Its LP (GLOP) gives duals pi_ds of the cover rows; a column of agent a with reduced cost
+cost_c - sum pi_ds works_c(d, s) - mu_a < 0 improves the LP. Pricing is the engine's own
+:func:`~scheduler.roster.solve.build_model` for that one agent (every hard rule of its contract;
+its only soft terms are its requests), with the duals as a per-shift reward: no second model.
+
+Every set of multipliers pi in [-over, under] gives a lower bound on the roster cost (Lagrangian
+relaxation of the cover rows): sum_ds pi_ds need_ds + sum_a min over the agent's schedules of
+(cost - sum pi_ds works). With each pricing problem's proven bound this is a valid bound on the
+whole problem, reported as :attr:`ColumnStats.bound`.
+
+After the pool stops improving the LP (or the time share runs out), the master with integer
+l_c is solved by CP-SAT, hinted with the current roster (one of its columns per agent), which
+gives a roster at least as good as the one it started from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+
+from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
+
+from ..config import SolverConfig
+from ..domain import LEAVE, OFF, Problem
+from .lns import LnsError, States, not_separable
+from .parameters import configure_solver
+
+DIVE_ROUNDS = 3     # pricing rounds after each dive step at most
+DIVE_SHARE = 0.03   # agents fixed per dive step at least (share of the free ones)
+SMOOTHING = 0.5     # weight of the best-bound multipliers in the pricing duals (Wentges)
+SCALE = 1000  # duals are fractional; pricing objectives are integers: rewards in 1/SCALE units
+
+
+@dataclass(frozen=True)
+class Column:
+    """One agent's schedule: its state per day (the problem's days in order), its own cost
+    (the engine's objective for that agent alone without cover: unmet requests) and the
+    (day, shift) slots it works."""
+
+    agent: str
+    states: tuple[str, ...]
+    cost: int
+    works: frozenset[tuple[date, str]]
+
+
+class _Pricer:
+    """The engine's model of one agent alone, built once; each pricing round only replaces the
+    objective (its own penalties, scaled, plus the duals' reward per worked slot)."""
+
+    def __init__(self, problem: Problem, agent: str):
+        from .solve import build_model  # solve imports nothing from here; a late import keeps it so
+
+        one = dataclasses.replace(problem, agents=tuple(a for a in problem.agents if a.id == agent),
+                                  requests=tuple(r for r in problem.requests if r.agent_id == agent),
+                                  heads=None)
+        built = build_model(one, hint=False)
+        self.agent = agent
+        self.model = built.model
+        self.days = problem.days
+        obj = self.model.proto.objective
+        self.base = {int(i): int(c) for i, c in zip(obj.vars, obj.coeffs)}
+        self.offset = int(round(obj.offset))
+        v = built.vars
+        self.slot = {(d, s): x.index for (a, d, s), x in v.shift.items() if v.can_work(a, s)}
+        # per day the (state, literal index) options; none on leave days (no literals then)
+        self.state_vars = [[] if (agent, d) not in v.off else
+                           [(OFF, v.off[agent, d].index)] + [(s, v.shift[agent, d, s].index)
+                                                             for s in problem.config.shift_ids
+                                                             if (d, s) in self.slot]
+                           for d in problem.days]
+
+    def column(self, values) -> Column:
+        """The column of a solution (`values`: proto variable index -> value)."""
+        states = []
+        for options in self.state_vars:
+            states.append(next((name for name, i in options if values(i)), LEAVE))
+        cost = self.offset + sum(c * values(i) for i, c in self.base.items())
+        works = frozenset((d, s) for d, s in zip(self.days, states) if s not in (OFF, LEAVE))
+        return Column(self.agent, tuple(states), cost, works)
+
+    def set_prices(self, pi: dict[tuple[date, str], int]) -> None:
+        """Objective SCALE * own cost - pi (already in 1/SCALE units) per worked slot."""
+        terms = {i: SCALE * c for i, c in self.base.items()}
+        for key, i in self.slot.items():
+            p = pi.get(key, 0)
+            if p:
+                terms[i] = terms.get(i, 0) - p
+        obj = self.model.proto.objective
+        obj.vars.clear()
+        obj.coeffs.clear()
+        obj.vars.extend(list(terms))
+        obj.coeffs.extend(list(terms.values()))
+        obj.offset = SCALE * self.offset
+        obj.scaling_factor = 1.0
+
+    def hint(self, col: Column) -> None:
+        proto = self.model.proto
+        proto.clear_solution_hint()
+        for st, options in zip(col.states, self.state_vars):
+            for s, i in options:
+                proto.solution_hint.vars.append(i)
+                proto.solution_hint.values.append(int(s == st))
+
+
+class _Collect(cp_model.CpSolverSolutionCallback):
+    def __init__(self, pricer: _Pricer):
+        super().__init__()
+        self.pricer = pricer
+        self.found: list[Column] = []
+
+    def on_solution_callback(self) -> None:
+        values = self.response_proto.solution
+        self.found.append(self.pricer.column(lambda i: values[i]))
+
+
+@dataclass
+class ColumnStats:
+    """What :func:`generate` did: pricing rounds, columns in the pool, the last LP value, the
+    best Lagrangian lower bound (None until one pricing round proved every agent's bound), the
+    integer master's status and objective, and seconds spent in pricing / LP / integer master."""
+
+    rounds: int = 0
+    columns: int = 0
+    lp: float | None = None
+    bound: float | None = None
+    master_status: str = ""
+    master_objective: int | None = None
+    pricing_s: float = 0.0
+    lp_s: float = 0.0
+    master_s: float = 0.0
+    history: list[tuple[float, float, float | None]] = field(default_factory=list)  # (s, LP, bound)
+    lp_rounds: int = 0
+    dive_steps: int = 0
+    dive_objective: int | None = None
+
+
+class ColumnGeneration:
+    """A pool of columns per agent for `problem`, the LP master, pricing, and the integer master."""
+
+    def __init__(self, problem: Problem, cfg: SolverConfig):
+        reason = not_separable(problem)
+        if reason:
+            raise LnsError(f"column generation does not apply: {reason}")
+        self.problem, self.cfg = problem, cfg
+        w = problem.config.weights
+        self.need: dict[tuple[date, str], tuple[int, int, int]] = {}
+        for r in problem.heads.itertuples(index=False):
+            self.need[r.date, r.shift] = (int(r.heads), int(getattr(r, "under", w.heads_under)),
+                                          int(getattr(r, "over", w.heads_over)))
+        self.agents = [a.id for a in problem.agents]
+        self.pool: dict[str, dict[tuple[str, ...], Column]] = {a: {} for a in self.agents}
+        self.pricers: dict[str, _Pricer] = {}
+        self._lp: pywraplp.Solver | None = None
+        self._stable: dict[tuple[date, str], int] | None = None  # multipliers of the best bound
+        self._lp_vars: dict[str, dict[tuple[str, ...], pywraplp.Variable]] = {}
+        self._cover: dict = {}
+        self._one: dict = {}
+
+    # -- pool ---------------------------------------------------------------------------------
+    def add_roster(self, states: States) -> None:
+        """Each agent's schedule in `states` as a column (its cost from the pricing model)."""
+        for a in self.agents:
+            pr = self._pricer(a)
+            seq = tuple(states.get((a, d), OFF) for d in self.problem.days)
+            if seq in self.pool[a]:
+                continue
+            lookup = {}
+            for st, options in zip(seq, pr.state_vars):
+                for s, i in options:
+                    lookup[i] = int(s == st)
+            col = pr.column(lambda i: lookup.get(i, 0))
+            if col.states != seq:
+                raise LnsError(f"agent {a}: the roster has a shift the agent cannot work")
+            self.pool[a][seq] = col
+
+    def _pricer(self, a: str) -> _Pricer:
+        if a not in self.pricers:
+            self.pricers[a] = _Pricer(self.problem, a)
+        return self.pricers[a]
+
+    def cost(self, states: States) -> int:
+        """The roster's cost: its columns' own costs plus the cover penalties."""
+        self.add_roster(states)
+        total = 0
+        staffed: dict[tuple[date, str], int] = {}
+        for a in self.agents:
+            col = self.pool[a][tuple(states.get((a, d), OFF) for d in self.problem.days)]
+            total += col.cost
+            for key in col.works:
+                staffed[key] = staffed.get(key, 0) + 1
+        for key, (need, under, over) in self.need.items():
+            gap = need - staffed.get(key, 0)
+            total += gap * under if gap > 0 else -gap * over
+        return total
+
+    def columns(self) -> int:
+        return sum(len(p) for p in self.pool.values())
+
+    # -- LP master ----------------------------------------------------------------------------
+    def solve_lp(self, fixed: dict[str, Column] | None = None, fresh: bool = False
+                 ) -> tuple[float, dict[tuple[date, str], float], dict[str, float]]:
+        """The LP master over the pool, every agent in `fixed` held to that one column: its
+        value, the cover duals pi and the agent duals mu. The primal values are kept in
+        self.lp_values (agent -> [(value, column)]). The LP is built once; later calls add the
+        new columns and change bounds only."""
+        if self._lp is None:
+            lp = self._lp = pywraplp.Solver.CreateSolver("GLOP")
+            self._cover = {key: lp.Constraint(need, need) for key, (need, _, _) in self.need.items()}
+            self._one = {a: lp.Constraint(1, 1) for a in self.agents}
+            obj = lp.Objective()
+            for key, (need, under, over) in self.need.items():
+                u, o = lp.NumVar(0, lp.infinity(), ""), lp.NumVar(0, lp.infinity(), "")
+                self._cover[key].SetCoefficient(u, 1)
+                self._cover[key].SetCoefficient(o, -1)
+                obj.SetCoefficient(u, under)
+                obj.SetCoefficient(o, over)
+            obj.SetMinimization()
+        lp, obj = self._lp, self._lp.Objective()
+        for a, cols in self.pool.items():
+            have = self._lp_vars.setdefault(a, {})
+            for seq, col in cols.items():
+                if seq in have:
+                    continue
+                x = have[seq] = lp.NumVar(0, 1, "")
+                self._one[a].SetCoefficient(x, 1)
+                obj.SetCoefficient(x, col.cost)
+                for key in col.works:
+                    if key in self._cover:
+                        self._cover[key].SetCoefficient(x, 1)
+        fixed = fixed or {}
+        for a, col in fixed.items():
+            for seq, x in self._lp_vars[a].items():
+                x.SetUb(int(seq == col.states))
+        status = lp.Solve()
+        if status != pywraplp.Solver.OPTIMAL and not fresh:
+            # GLOP's warm start after many changes can end ABNORMAL: once more from scratch
+            self._lp, self._lp_vars = None, {}
+            return self.solve_lp(fixed, fresh=True)
+        if status != pywraplp.Solver.OPTIMAL:
+            raise LnsError(f"the LP master has no optimal solution (GLOP status {status})")
+        # read before the bounds change back (a changed model has no solution to read)
+        self.lp_values = {a: [(x.solution_value(), self.pool[a][seq]) for seq, x in xs.items()]
+                          for a, xs in self._lp_vars.items()}
+        out = (obj.Value(), {k: c.dual_value() for k, c in self._cover.items()},
+               {a: c.dual_value() for a, c in self._one.items()})
+        for a in fixed:
+            for x in self._lp_vars[a].values():
+                x.SetUb(1)
+        return out
+
+    # -- pricing ------------------------------------------------------------------------------
+    def price(self, a: str, pi: dict[tuple[date, str], int], seconds: float,
+              seed: int) -> tuple[list[Column], float | None]:
+        """Agent `a`'s schedules found while minimising cost - pi . works (pi in 1/SCALE units;
+        the pool's best at these prices as hint), and the proven lower bound of that minimum
+        (None when CP-SAT found none)."""
+        pr = self._pricer(a)
+        pr.set_prices(pi)
+        best = min(self.pool[a].values(), key=lambda c: c.cost - sum(pi.get(k, 0) for k in c.works) / SCALE)
+        pr.hint(best)
+        solver = cp_model.CpSolver()
+        configure_solver(solver, self.cfg, seconds)
+        solver.parameters.num_workers = 1  # agents are priced two at a time instead
+        solver.parameters.random_seed = seed
+        solver.parameters.log_search_progress = False
+        collect = _Collect(pr)
+        status = solver.solve(pr.model, collect)
+        bound = solver.best_objective_bound / SCALE if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+        return collect.found, bound
+
+    # -- integer master -----------------------------------------------------------------------
+    def solve_master(self, states: States, seconds: float, fixed: dict[str, Column] | None = None
+                     ) -> tuple[States, str, int | None]:
+        """CP-SAT over the pool (one column per agent; an agent in `fixed` has only that one),
+        hinted with `states`' columns. The search keeps to the cfg.workers given; its LP has
+        every constraint (max_lp), which on set-partitioning masters is what proves and guides."""
+        fixed = fixed or {}
+        model = cp_model.CpModel()
+        pick: dict[str, list[tuple[cp_model.IntVar, Column]]] = {}
+        staffed: dict[tuple[date, str], list] = {}
+        for a, cols in self.pool.items():
+            cols = {fixed[a].states: fixed[a]} if a in fixed else cols
+            pick[a] = [(model.new_bool_var(f"{a}#{i}"), col) for i, col in enumerate(cols.values())]
+            model.add_exactly_one(x for x, _ in pick[a])
+            for x, col in pick[a]:
+                for key in col.works:
+                    staffed.setdefault(key, []).append(x)
+        hinted: dict[tuple[date, str], int] = {}  # the hint's head count per slot
+        for a, cols in pick.items():
+            seq = tuple(states.get((a, d), OFF) for d in self.problem.days)
+            for x, col in cols:
+                model.add_hint(x, col.states == seq)
+                if col.states == seq:
+                    for key in col.works:
+                        hinted[key] = hinted.get(key, 0) + 1
+        terms = []
+        for key, (need, under, over) in self.need.items():
+            u = model.new_int_var(0, max(0, need), f"under{key}")
+            o = model.new_int_var(0, len(self.agents), f"over{key}")
+            model.add(sum(staffed.get(key, [])) + u - o == need)
+            model.add_hint(u, max(0, need - hinted.get(key, 0)))  # a complete hint: CP-SAT starts from it
+            model.add_hint(o, max(0, hinted.get(key, 0) - need))
+            terms += [under * u, over * o]
+        terms += [col.cost * x for cols in pick.values() for x, col in cols]
+        model.minimize(sum(terms))
+        solver = cp_model.CpSolver()
+        configure_solver(solver, self.cfg, seconds)
+        solver.parameters.log_search_progress = False
+        if self.cfg.workers >= 2:
+            solver.parameters.subsolvers.extend(["max_lp", "default_lp"])
+        status = solver.solve(model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return states, solver.status_name(status), None
+        out: States = {}
+        for a, cols in pick.items():
+            col = next(col for x, col in cols if solver.value(x))
+            out.update({(a, d): st for d, st in zip(self.problem.days, col.states)})
+        found, before = int(round(solver.objective_value)), self.cost(states)
+        if found > before:  # CP-SAT may leave a hint it could not repair: never return worse
+            return states, solver.status_name(status), before
+        return out, solver.status_name(status), found
+
+
+    # -- one round --------------------------------------------------------------------------
+    def round(self, pool: ThreadPoolExecutor, seconds: float, stats: "ColumnStats",
+              fixed: dict[str, Column] | None = None, smoothing: bool = True) -> int:
+        """Solve the LP, price every agent not in `fixed` (agent -> its column, the only one it
+        may take) for at most `seconds` each, add the new columns (negative reduced cost at
+        the LP's duals). Returns how many were added.
+
+        Without `fixed`, pricing uses duals smoothed towards the best multipliers so far
+        (Wentges: SMOOTHING of those, the rest the LP's), which damps the LP duals' swings and
+        cuts the rounds to converge; when that finds no column, the round is priced again at
+        the LP's own duals, so stopping still proves the LP optimal. Each round whose every
+        agent's pricing bound is known gives a Lagrangian bound (kept in `stats`)."""
+        fixed = fixed or {}
+        t = time.perf_counter()
+        value, pi, mu = self.solve_lp(fixed)
+        stats.lp_s += time.perf_counter() - t
+        if not fixed:
+            stats.lp = value
+        # multipliers clipped to [-over, under] (a Lagrangian bound needs it), in 1/SCALE units
+        at_lp = {k: int(round(SCALE * min(max(p, -self.need[k][2]), self.need[k][1]))) for k, p in pi.items()}
+        smooth = smoothing and not fixed and self._stable is not None and SMOOTHING > 0
+        prices = {k: int(round(SMOOTHING * self._stable[k] + (1 - SMOOTHING) * p)) for k, p in at_lp.items()} \
+            if smooth else at_lp
+        free = [a for a in self.agents if a not in fixed]
+        t = time.perf_counter()
+        jobs = [pool.submit(self.price, a, prices, seconds, self.cfg.seed + stats.rounds) for a in free]
+        results = [j.result() for j in jobs]
+        stats.pricing_s += time.perf_counter() - t
+        stats.rounds += 1
+        bounds = [b for _, b in results]
+        if not fixed and all(b is not None for b in bounds):
+            lagrange = sum(prices[k] * need for k, (need, _, _) in self.need.items()) / SCALE + sum(bounds)
+            if stats.bound is None or lagrange > stats.bound:
+                stats.bound, self._stable = lagrange, prices
+        added = 0
+        for a, (found, _) in zip(free, results):
+            for col in found:
+                rc = col.cost - sum(at_lp.get(k, 0) for k in col.works) / SCALE - mu[a]
+                if rc < -1e-6 and col.states not in self.pool[a]:
+                    self.pool[a][col.states] = col
+                    added += 1
+        if not added and smooth:  # mispriced: the smoothed duals found nothing the LP wants
+            return self.round(pool, seconds, stats, smoothing=False)
+        return added
+
+
+def generate(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
+             lp_share: float = 0.5, master_share: float = 0.15,
+             price_seconds: float = 2.0) -> tuple[States, ColumnStats]:
+    """Price-and-dive from `states` (a roster keeping every hard rule) for about `seconds`.
+
+    1. Pricing rounds over every agent (two at a time when cfg.workers >= 2) until no agent has
+       a column of negative reduced cost (the LP is optimal and its bound proven) or `lp_share`
+       of the time is spent.
+    2. Diving: agents are fixed to the column with their largest LP weight (every agent at
+       >= 0.9, else the highest DIVE_SHARE of the others, more when time is short), and the
+       LP is solved again with up to DIVE_ROUNDS pricing rounds for the free agents, until
+       every agent is fixed or only `master_share` of the time is left.
+    3. The integer master over the pool for at most `master_share` (CP-SAT): with the dive finished, over
+       every column, hinted with the better of the dive's roster and `states`; else with the
+       dived agents fixed and `states` as hint.
+    Returns the master's roster (never worse than its hint) and stats. Deterministic only in
+    the sense of its inputs: the time shares are wall-clock."""
+    started = time.perf_counter()
+    left = lambda: seconds - (time.perf_counter() - started)  # noqa: E731
+    cg = ColumnGeneration(problem, cfg)
+    stats = ColumnStats()
+    cg.add_roster(states)
+    workers = max(1, min(2, cfg.workers))
+    reserve = master_share * seconds
+    per_agent = lambda until: min(price_seconds, max(0.05, (left() - until) * workers / len(cg.agents)))  # noqa: E731
+    fixed: dict[str, Column] = {}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        lp_until = seconds * (1 - lp_share)
+        while left() > lp_until:
+            added = cg.round(pool, per_agent(lp_until), stats)
+            stats.history.append((round(time.perf_counter() - started, 2), stats.lp, stats.bound))
+            if not added:
+                break
+        stats.lp_rounds = stats.rounds
+        t_dive = time.perf_counter()
+        while len(fixed) < len(cg.agents) and left() > reserve:
+            for _ in range(DIVE_ROUNDS):
+                if not cg.round(pool, per_agent(reserve), stats, fixed):
+                    break
+            free = {a: max(xs, key=lambda t: t[0]) for a, xs in cg.lp_values.items() if a not in fixed}
+            sure = {a: col for a, (v, col) in free.items() if v >= 0.9}
+            if not sure:
+                # at least DIVE_SHARE of the free agents, more when at this pace the dive
+                # would not end before the master's reserve
+                per_step = (time.perf_counter() - t_dive) / max(1, stats.dive_steps)
+                steps = max(1.0, (left() - reserve) / max(per_step, 1e-3))
+                k = max(1, int(len(free) * DIVE_SHARE), math.ceil(len(free) / steps))
+                top = sorted(free, key=lambda a: -free[a][0])[:k]
+                sure = {a: free[a][1] for a in top}
+            fixed.update(sure)
+            stats.dive_steps += 1
+    stats.columns = cg.columns()
+    hint, held = states, fixed
+    if len(fixed) == len(cg.agents):
+        dived = {(a, d): st for a, col in fixed.items() for d, st in zip(problem.days, col.states)}
+        stats.dive_objective = cg.cost(dived)
+        held = {}
+        if stats.dive_objective <= cg.cost(states):
+            hint = dived
+    elif fixed:  # the dived agents as dived, the others as in `states`
+        hint = {**states, **{(a, d): st for a, col in fixed.items() for d, st in zip(problem.days, col.states)}}
+    t = time.perf_counter()
+    out, stats.master_status, stats.master_objective = cg.solve_master(hint, max(1.0, min(left(), reserve)), held)
+    if stats.master_objective is None or (held and stats.master_objective > cg.cost(states)):
+        out = states  # the partial dive's agents held led nowhere better
+    stats.master_s = time.perf_counter() - t
+    if stats.bound is not None:
+        stats.bound = math.ceil(stats.bound - 1e-6)
+    return out, stats
