@@ -1,7 +1,7 @@
 """Curtois & Qu shift-scheduling benchmark through the project's roster engine.
 
     python bench/curtois.py [1 2 3 ...] [--time-limit 60] [--workers 2] [--seed 0]
-                            [--method auto|cpsat|lns|hybrid] [--data ../shared/benchmarks/curtois]
+                            [--method auto|cpsat|lns|cg|hybrid] [--data ../shared/benchmarks/curtois]
 
 Each instance is read (``curtois_eval.read_instance``) and turned into an ordinary
 :class:`scheduler.domain.Problem`: one shift type per benchmark shift (paid hours = length),
@@ -43,7 +43,7 @@ from ortools.sat.python import cp_model  # noqa: E402
 from curtois_eval import Instance, evaluate, read_instance, write_roster  # noqa: E402
 from scheduler.config import parse_config  # noqa: E402
 from scheduler.domain import LEAVE, OFF, Agent, Problem, Request  # noqa: E402
-from scheduler.roster import build_model, configure_solver, lns  # noqa: E402
+from scheduler.roster import build_model, columns, configure_solver, lns  # noqa: E402
 from scheduler.roster.solve import states_frame  # noqa: E402
 from scheduler.validate import check_roster  # noqa: E402
 
@@ -161,13 +161,30 @@ def model_literals(inst: Instance) -> int:
     return len(inst.staff) * inst.horizon * (len(inst.lengths) + 1)
 
 
-# Measured at 60 s, 2 workers, on an idle machine (this session, with the work-density rule):
-# CP-SAT on the whole model is ahead on instances 8 (4.2k literals: 1,417 against ~2,050 by
-# lns) and 9 (5.0k: 442 against 553), level on 7 (2.2k: 1,073 / 1,077); the agent-group search
-# is ahead from 10 (6.7k: 4,666 against 4,874), 11 (9.8k: 3,649 / 3,893), 12 (18.5k: 5,240 /
-# 6,327) and 13 (64k, 300 s: 3,145 / 6,285) on: there CP-SAT's LNS moves little of a
-# model that size in the time, and its LP worker no longer finishes the root LP on 12 and 13.
-AUTO_CPSAT_LITERALS = 6_000
+# Measured at 60 s (13-24: 300 s), 2 workers, seed 0, idle machine. CP-SAT on the whole model
+# proves 1-4 optimal in seconds (at most 1,120 literals). Beyond that, price-and-dive (cg) was
+# ahead of it on 5 (1,344 literals: 1,146 against 1,149), 7 (1,059 / 1,062) and 8 (4.2k: 1,405
+# against 1,417-1,599), level on 6 (1,952) and just behind on 9 (442 / 439), and ahead of the
+# agent-group search (lns) on 10 (4,646 / 4,666-4,779, with the bound 4,631), 11 (3,443 =
+# best known, proven / 3,446), 14 (1,278 proven / 1,289), 15 (4,092 / 4,556) and 17 (5,746
+# proven / 5,873). cg needs cheap pricing rounds: one agent's pricing model grows with days x
+# types, a round with the staff. It was behind lns on 12 (16.8k staff x days x types: 6,181
+# against 5,068-5,240, its LP not converged at 60 s), 13 (60k: 4,814 / 3,095) and 18 (84
+# days: 6 LP rounds in 100 s). Hence: cpsat up to AUTO_CPSAT_LITERALS literals, cg on horizons
+# up to AUTO_CG_DAYS with at most AUTO_CG_WORK staff x days x types, lns on the rest.
+AUTO_CPSAT_LITERALS = 1_200
+AUTO_CG_DAYS = 56
+AUTO_CG_WORK = 12_000
+CG_SHARE = 0.7  # method cg: share of the time after the first roster for price-and-dive; LNS gets the rest
+
+
+def auto_method(inst: Instance) -> str:
+    """cpsat on small models, cg on short horizons of moderate size, else lns (see above)."""
+    if model_literals(inst) <= AUTO_CPSAT_LITERALS:
+        return "cpsat"
+    if inst.horizon <= AUTO_CG_DAYS and len(inst.staff) * inst.horizon * len(inst.lengths) <= AUTO_CG_WORK:
+        return "cg"
+    return "lns"
 
 
 def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, seed: int = 0,
@@ -181,17 +198,24 @@ def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, see
     * ``lns`` - the engine's agent-group search (``scheduler.roster.lns``): a first roster
       built a few agents at a time (a tenth of the limit, more only if a batch needs it to
       find any roster), then neighbourhoods of a few agents re-solved until the limit;
+    * ``cg`` - price-and-dive (``scheduler.roster.columns``): the ``lns`` first roster, then
+      column generation over per-agent schedules (pricing is ``build_model`` of one agent)
+      until the LP is optimal, a dive to a roster and CP-SAT over the columns, for CG_SHARE of
+      the time left; ``lns`` from its roster for the rest. The bound column is the column
+      generation's Lagrangian bound;
     * ``hybrid`` - ``cpsat`` for `1 - lns_share` of the limit, then ``lns`` from its roster
       (from a constructed one if it found none) for the rest; skipped when ``cpsat`` proved
       optimality;
-    * ``auto`` (default) - ``cpsat`` when the whole model has at most AUTO_CPSAT_LITERALS shift
-      and day-off literals (staff x days x (shift types + 1)), else ``lns``: see that constant.
+    * ``auto`` (default) - :func:`auto_method`: ``cpsat`` when the whole model has at most
+      AUTO_CPSAT_LITERALS shift and day-off literals (staff x days x (shift types + 1)), else
+      ``cg`` on horizons of at most AUTO_CG_DAYS with at most AUTO_CG_WORK staff x days x types,
+      else ``lns``: see those constants.
     `start_share` > 0 (``cpsat`` only): first :func:`feasible_start` for at most that share of
     the time limit (counted in it; the main solve gets the rest)."""
-    if method not in ("auto", "cpsat", "lns", "hybrid"):
-        raise ValueError(f"method must be auto, cpsat, lns or hybrid, not {method!r}")
+    if method not in ("auto", "cpsat", "lns", "hybrid", "cg"):
+        raise ValueError(f"method must be auto, cpsat, lns, hybrid or cg, not {method!r}")
     if method == "auto":
-        method = "cpsat" if model_literals(inst) <= AUTO_CPSAT_LITERALS else "lns"
+        method = auto_method(inst)
     problem = to_problem(inst, time_limit, workers, seed)
     cfg = problem.config.solver
     index = {d: i for i, d in enumerate(problem.days)}
@@ -243,6 +267,18 @@ def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, see
         if "full_model_objective" not in extra:
             trace.append((round(t_lns, 2), first))
             extra.update(construct_seconds=trace[-1][0], construct_objective=first)
+        if method == "cg":
+            t_cg = elapsed()
+            states, cs = columns.generate(problem, states, cfg, CG_SHARE * max(time_limit - t_cg, 0.0))
+            bound = cs.bound
+            cg_obj = evaluate(inst, _rows(states, index)).objective
+            if cg_obj < trace[-1][1]:
+                trace.append((round(elapsed(), 2), cg_obj))
+            extra.update(cg_seconds=round(elapsed() - t_cg, 2), cg_lp=None if cs.lp is None else round(cs.lp, 2),
+                         cg_rounds=cs.rounds, cg_lp_rounds=cs.lp_rounds, cg_dive_steps=cs.dive_steps,
+                         cg_columns=cs.columns, cg_dive_objective=cs.dive_objective,
+                         cg_master_status=cs.master_status, cg_objective=cg_obj)
+            first, t_lns = cg_obj, elapsed()
         states, stats = lns.improve(problem, states, cfg, max(time_limit - elapsed(), 0.0))
         trace += [(round(t_lns + t, 2), first - dec) for t, dec in stats.trace]
         extra.update(lns_seconds=round(elapsed() - t_lns, 2), lns_neighbourhoods=stats.tried,
@@ -263,6 +299,8 @@ def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, see
                 "validator": None}
     rows = _rows(states, index)
     ev = evaluate(inst, rows)
+    if method == "cg" and bound is not None and ev.feasible and ev.objective <= bound:
+        row["status"] = "OPTIMAL"  # the column generation's Lagrangian bound proves it
     roster = states_frame(problem, states)
     found = check_roster(roster, problem.config, problem.agents, problem.demand, problem.month,
                          problem.requests, horizon_days=inst.horizon)
@@ -306,7 +344,7 @@ def _merge(results_path: Path, row: dict) -> dict[str, dict]:
         ordered = sorted(rows.values(), key=lambda r: int(r["instance"].removeprefix("Instance")))
         results_path.write_text(json.dumps({
             "benchmark": "Curtois & Qu employee shift scheduling, instances 1-24",
-            "machine": "shared 2-core machine (other jobs running; see load_1min_* per instance)",
+            "machine": "2-core machine; what else ran shows in load_1min_* per instance",
             "objective": "independent evaluator (bench/curtois_eval.py), S1+S2+S3 of FORMAT.md",
             "instances": ordered}, indent=1, default=str) + "\n")
     finally:
@@ -327,8 +365,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--start-share", type=float, default=0.0,
                     help="share of the time limit for a starting roster without the objective (0: none)")
     ap.add_argument("--start-params", default="", help="extra CP-SAT parameters of that start")
-    ap.add_argument("--method", choices=("auto", "cpsat", "lns", "hybrid"), default="auto",
-                    help="auto: cpsat on small models, lns on large ones (see solve_instance)")
+    ap.add_argument("--method", choices=("auto", "cpsat", "lns", "hybrid", "cg"), default="auto",
+                    help="auto: cpsat on small models, cg on short moderate ones, lns on the rest (see auto_method)")
     ap.add_argument("--lns-share", type=float, default=0.5, help="hybrid: share of the limit for the agent-group search")
     args = ap.parse_args(argv)
     from rich.console import Console

@@ -143,6 +143,33 @@ def test_agent_group_method_reports_the_evaluator_objective_and_its_trace():
     assert res["trace"][0][1] == res["construct_objective"] >= res["objective"] == res["trace"][-1][1]
 
 
+def test_auto_method_goes_by_model_size_and_horizon():
+    import dataclasses
+
+    from curtois import AUTO_CG_DAYS, AUTO_CG_WORK, AUTO_CPSAT_LITERALS, auto_method, model_literals
+    inst = read_instance(Path(__file__).parent / "data" / "curtois" / "Instance1.txt")  # 14 days, 8 staff, 1 type
+    assert model_literals(inst) <= AUTO_CPSAT_LITERALS and auto_method(inst) == "cpsat"
+    grown = dataclasses.replace(inst, staff=inst.staff * 30)  # 240 staff x 14 days x 1 type
+    assert model_literals(grown) > AUTO_CPSAT_LITERALS and auto_method(grown) == "cg"
+    long = dataclasses.replace(grown, horizon=AUTO_CG_DAYS + 1)
+    assert auto_method(long) == "lns"
+    wide = dataclasses.replace(inst, staff=inst.staff * (AUTO_CG_WORK // 14 // 8 + 1))
+    assert len(wide.staff) * 14 > AUTO_CG_WORK and auto_method(wide) == "lns"
+
+
+def test_price_and_dive_method_reports_its_lagrangian_bound():
+    """method cg: constructed roster, price-and-dive, then neighbourhoods; the bound column is
+    the column generation's Lagrangian bound, at most the optimum 607 and at most the objective."""
+    from curtois import solve_instance
+    inst = read_instance(Path(__file__).parent / "data" / "curtois" / "Instance1.txt")
+    res = solve_instance(inst, time_limit=8, workers=2, seed=0, method="cg")
+    assert res["method"] == "cg" and res["feasible"]
+    assert res["evaluation"].violations == [] and res["validator"].empty
+    assert res["solver_bound"] is not None and res["solver_bound"] <= 607 <= res["objective"]
+    assert res["cg_rounds"] >= 1 and res["cg_columns"] > len(inst.staff)
+    assert res["construct_objective"] >= res["cg_objective"] >= res["objective"] == res["trace"][-1][1]
+
+
 def test_results_of_two_runs_merge_into_one_table(tmp_path):
     from curtois import _merge
     path = tmp_path / "curtois.json"
