@@ -100,6 +100,17 @@ def test_master_never_returns_a_roster_worse_than_its_hint(inst, problem, start)
     assert cg.cost(states) == objective
 
 
+def test_a_roster_that_breaks_an_agents_rule_is_refused(problem, start):
+    cg = columns.ColumnGeneration(problem, problem.config.solver)
+    a = problem.agents[0].id
+    broken = dict(start)
+    for d in problem.days:  # every day worked: past the contract's longest run
+        if broken[a, d] != LEAVE:
+            broken[a, d] = "D"
+    with pytest.raises(lns.LnsError, match=f"agent {a}: the roster breaks a hard rule"):
+        cg.add_roster(broken)
+
+
 def test_refuses_problems_whose_agents_share_volume(small_problem):
     with pytest.raises(lns.LnsError, match="column generation does not apply"):
         columns.ColumnGeneration(small_problem, small_problem.config.solver)

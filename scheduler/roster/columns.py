@@ -1,4 +1,4 @@
-"""Column generation (price-and-branch) for problems whose agents meet only in a head-count cover.
+"""Column generation (price-and-dive) for problems whose agents meet only in a head-count cover.
 
 When the only thing that ties agents together is a soft head-count cover (see
 :func:`~scheduler.roster.lns.not_separable`), the roster is a choice of one schedule per agent
@@ -19,9 +19,11 @@ relaxation of the cover rows): sum_ds pi_ds need_ds + sum_a min over the agent's
 (cost - sum pi_ds works). With each pricing problem's proven bound this is a valid bound on the
 whole problem, reported as :attr:`ColumnStats.bound`.
 
-After the pool stops improving the LP (or the time share runs out), the master with integer
-l_c is solved by CP-SAT, hinted with the current roster (one of its columns per agent), which
-gives a roster at least as good as the one it started from.
+After the pool stops improving the LP (or the time share runs out), a dive fixes agents to
+their heaviest LP column a few at a time, pricing the others again after each step, until every
+agent has a schedule; then the master with integer l_c is solved by CP-SAT over the whole
+pool, hinted with the better of the dive's roster and the one :func:`generate` started from,
+and never returns a roster worse than its hint.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from ortools.sat.python import cp_model
 
 from ..config import SolverConfig
 from ..domain import LEAVE, OFF, Problem
-from .lns import LnsError, States, not_separable
+from .lns import LnsError, States, _set_domain, not_separable
 from .parameters import configure_solver
 
 DIVE_ROUNDS = 3     # pricing rounds after each dive step at most
@@ -74,7 +76,9 @@ class _Pricer:
         self.model = built.model
         self.days = problem.days
         obj = self.model.proto.objective
-        self.base = {int(i): int(c) for i, c in zip(obj.vars, obj.coeffs)}
+        self.base: dict[int, int] = {}  # variable index -> coefficient (a variable may come twice)
+        for i, c in zip(obj.vars, obj.coeffs):
+            self.base[int(i)] = self.base.get(int(i), 0) + int(c)
         self.offset = int(round(obj.offset))
         v = built.vars
         self.slot = {(d, s): x.index for (a, d, s), x in v.shift.items() if v.can_work(a, s)}
@@ -108,6 +112,25 @@ class _Pricer:
         obj.coeffs.extend(list(terms.values()))
         obj.offset = SCALE * self.offset
         obj.scaling_factor = 1.0
+
+    def keeps_the_rules(self, values: dict[int, int]) -> bool:
+        """Whether the schedule `values` (literal index -> 0/1) keeps every hard rule: the
+        model solved with those literals fixed (their domains changed in place, then back)."""
+        proto = self.model.proto
+        saved = {i: (proto.variables[i].domain[0], proto.variables[i].domain[1]) for i in values}
+        for i, x in values.items():
+            _set_domain(proto, i, x, x)
+        try:
+            solver = cp_model.CpSolver()
+            solver.parameters.num_workers = 1
+            solver.parameters.max_time_in_seconds = 10.0
+            status = solver.solve(self.model)
+        finally:
+            for i, (lo, hi) in saved.items():
+                _set_domain(proto, i, lo, hi)
+        if status == cp_model.UNKNOWN:
+            raise LnsError(f"agent {self.agent}: no answer in 10 s on whether the roster keeps the rules")
+        return status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
     def hint(self, col: Column) -> None:
         proto = self.model.proto
@@ -187,6 +210,8 @@ class ColumnGeneration:
             col = pr.column(lambda i: lookup.get(i, 0))
             if col.states != seq:
                 raise LnsError(f"agent {a}: the roster has a shift the agent cannot work")
+            if not pr.keeps_the_rules(lookup):
+                raise LnsError(f"agent {a}: the roster breaks a hard rule of the agent's contract")
             self.pool[a][seq] = col
 
     def _pricer(self, a: str) -> _Pricer:
@@ -286,10 +311,12 @@ class ColumnGeneration:
 
     # -- integer master -----------------------------------------------------------------------
     def solve_master(self, states: States, seconds: float, fixed: dict[str, Column] | None = None
-                     ) -> tuple[States, str, int | None]:
+                     ) -> tuple[States, str, int]:
         """CP-SAT over the pool (one column per agent; an agent in `fixed` has only that one),
-        hinted with `states`' columns. The search keeps to the cfg.workers given; its LP has
-        every constraint (max_lp), which on set-partitioning masters is what proves and guides."""
+        hinted with `states`' columns. Returns the roster, CP-SAT's status and the roster's
+        cost: `states` and its cost when CP-SAT found nothing better. With two or more workers
+        one of them is max_lp (every constraint in the LP: on a set-partitioning master that is
+        what proves and guides)."""
         fixed = fixed or {}
         model = cp_model.CpModel()
         pick: dict[str, list[tuple[cp_model.IntVar, Column]]] = {}
@@ -325,8 +352,8 @@ class ColumnGeneration:
         if self.cfg.workers >= 2:
             solver.parameters.subsolvers.extend(["max_lp", "default_lp"])
         status = solver.solve(model)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return states, solver.status_name(status), None
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # nothing found: the hint back
+            return states, solver.status_name(status), self.cost(states)
         out: States = {}
         for a, cols in pick.items():
             col = next(col for x, col in cols if solver.value(x))
@@ -446,7 +473,7 @@ def generate(problem: Problem, states: States, cfg: SolverConfig, seconds: float
         hint = {**states, **{(a, d): st for a, col in fixed.items() for d, st in zip(problem.days, col.states)}}
     t = time.perf_counter()
     out, stats.master_status, stats.master_objective = cg.solve_master(hint, max(1.0, min(left(), reserve)), held)
-    if stats.master_objective is None or (held and stats.master_objective > cg.cost(states)):
+    if held and stats.master_objective > cg.cost(states):
         out = states  # the partial dive's agents held led nowhere better
     stats.master_s = time.perf_counter() - t
     if stats.bound is not None:
