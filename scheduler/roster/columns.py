@@ -113,9 +113,10 @@ class _Pricer:
         obj.offset = SCALE * self.offset
         obj.scaling_factor = 1.0
 
-    def keeps_the_rules(self, values: dict[int, int]) -> bool:
-        """Whether the schedule `values` (literal index -> 0/1) keeps every hard rule: the
-        model solved with those literals fixed (their domains changed in place, then back)."""
+    def fixed_solution(self, values: dict[int, int]) -> list[int] | None:
+        """The model solved with the state literals fixed as in `values` (literal index -> 0/1;
+        their domains changed in place, then back): every variable's value, the others at their
+        cheapest, or None when the schedule breaks a hard rule of the agent."""
         proto = self.model.proto
         saved = {i: (proto.variables[i].domain[0], proto.variables[i].domain[1]) for i in values}
         for i, x in values.items():
@@ -128,9 +129,11 @@ class _Pricer:
         finally:
             for i, (lo, hi) in saved.items():
                 _set_domain(proto, i, lo, hi)
-        if status == cp_model.UNKNOWN:
+        if status == cp_model.INFEASIBLE:
+            return None
+        if status != cp_model.OPTIMAL:
             raise LnsError(f"agent {self.agent}: no answer in 10 s on whether the roster keeps the rules")
-        return status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        return list(solver.response_proto.solution)
 
     def hint(self, col: Column) -> None:
         proto = self.model.proto
@@ -197,22 +200,31 @@ class ColumnGeneration:
 
     # -- pool ---------------------------------------------------------------------------------
     def add_roster(self, states: States) -> None:
-        """Each agent's schedule in `states` as a column (its cost from the pricing model)."""
+        """Each agent's schedule in `states` as a column: checked against the agent's hard
+        rules, its cost from the agent's model with those shifts fixed (so any own cost beyond
+        the shifts, e.g. a shop choice, is counted too). A day missing from `states` is leave
+        on the agent's leave days, else off."""
         for a in self.agents:
             pr = self._pricer(a)
-            seq = tuple(states.get((a, d), OFF) for d in self.problem.days)
+            seq = self.pool_key(a, states)
             if seq in self.pool[a]:
                 continue
             lookup = {}
             for st, options in zip(seq, pr.state_vars):
                 for s, i in options:
                     lookup[i] = int(s == st)
-            col = pr.column(lambda i: lookup.get(i, 0))
-            if col.states != seq:
+            if pr.column(lambda i: lookup.get(i, 0)).states != seq:
                 raise LnsError(f"agent {a}: the roster has a shift the agent cannot work")
-            if not pr.keeps_the_rules(lookup):
+            solution = pr.fixed_solution(lookup)
+            if solution is None:
                 raise LnsError(f"agent {a}: the roster breaks a hard rule of the agent's contract")
-            self.pool[a][seq] = col
+            self.pool[a][seq] = pr.column(lambda i: solution[i])
+
+    def pool_key(self, a: str, states: States) -> tuple[str, ...]:
+        """Agent `a`'s states day by day in `states` (a missing day: leave on the agent's
+        leave days, else off)."""
+        leave = self.problem.leave_days(a)
+        return tuple(states.get((a, d), LEAVE if d in leave else OFF) for d in self.problem.days)
 
     def _pricer(self, a: str) -> _Pricer:
         if a not in self.pricers:
@@ -225,7 +237,7 @@ class ColumnGeneration:
         total = 0
         staffed: dict[tuple[date, str], int] = {}
         for a in self.agents:
-            col = self.pool[a][tuple(states.get((a, d), OFF) for d in self.problem.days)]
+            col = self.pool[a][self.pool_key(a, states)]
             total += col.cost
             for key in col.works:
                 staffed[key] = staffed.get(key, 0) + 1
@@ -318,6 +330,7 @@ class ColumnGeneration:
         one of them is max_lp (every constraint in the LP: on a set-partitioning master that is
         what proves and guides)."""
         fixed = fixed or {}
+        before = self.cost(states)  # also puts its columns in the pool: the hint is complete
         model = cp_model.CpModel()
         pick: dict[str, list[tuple[cp_model.IntVar, Column]]] = {}
         staffed: dict[tuple[date, str], list] = {}
@@ -330,7 +343,7 @@ class ColumnGeneration:
                     staffed.setdefault(key, []).append(x)
         hinted: dict[tuple[date, str], int] = {}  # the hint's head count per slot
         for a, cols in pick.items():
-            seq = tuple(states.get((a, d), OFF) for d in self.problem.days)
+            seq = self.pool_key(a, states)
             for x, col in cols:
                 model.add_hint(x, col.states == seq)
                 if col.states == seq:
@@ -353,12 +366,12 @@ class ColumnGeneration:
             solver.parameters.subsolvers.extend(["max_lp", "default_lp"])
         status = solver.solve(model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # nothing found: the hint back
-            return states, solver.status_name(status), self.cost(states)
+            return states, solver.status_name(status), before
         out: States = {}
         for a, cols in pick.items():
             col = next(col for x, col in cols if solver.value(x))
             out.update({(a, d): st for d, st in zip(self.problem.days, col.states)})
-        found, before = int(round(solver.objective_value)), self.cost(states)
+        found = self.cost(out)  # not the objective: a feasible u and o may both be above zero
         if found > before:  # CP-SAT may leave a hint it could not repair: never return worse
             return states, solver.status_name(status), before
         return out, solver.status_name(status), found
@@ -366,7 +379,8 @@ class ColumnGeneration:
 
     # -- one round --------------------------------------------------------------------------
     def round(self, pool: ThreadPoolExecutor, seconds: float, stats: "ColumnStats",
-              fixed: dict[str, Column] | None = None, smoothing: bool = True) -> int:
+              fixed: dict[str, Column] | None = None, smoothing: bool = True,
+              deadline: float | None = None) -> int:
         """Solve the LP, price every agent not in `fixed` (agent -> its column, the only one it
         may take) for at most `seconds` each, add the new columns (negative reduced cost at
         the LP's duals). Returns how many were added.
@@ -374,8 +388,9 @@ class ColumnGeneration:
         Without `fixed`, pricing uses duals smoothed towards the best multipliers so far
         (Wentges: SMOOTHING of those, the rest the LP's), which damps the LP duals' swings and
         cuts the rounds to converge; when that finds no column, the round is priced again at
-        the LP's own duals, so stopping still proves the LP optimal. Each round whose every
-        agent's pricing bound is known gives a Lagrangian bound (kept in `stats`)."""
+        the LP's own duals (unless past `deadline`, a perf_counter time), so stopping still
+        proves the LP optimal. Each round whose every agent's pricing bound is known gives a
+        Lagrangian bound (kept in `stats`)."""
         fixed = fixed or {}
         t = time.perf_counter()
         value, pi, mu = self.solve_lp(fixed)
@@ -405,7 +420,8 @@ class ColumnGeneration:
                 if rc < -1e-6 and col.states not in self.pool[a]:
                     self.pool[a][col.states] = col
                     added += 1
-        if not added and smooth:  # mispriced: the smoothed duals found nothing the LP wants
+        if not added and smooth and (deadline is None or time.perf_counter() < deadline):
+            # mispriced: the smoothed duals found nothing the LP wants; at the LP's own, once
             return self.round(pool, seconds, stats, smoothing=False)
         return added
 
@@ -425,8 +441,11 @@ def generate(problem: Problem, states: States, cfg: SolverConfig, seconds: float
     3. The integer master over the pool for at most `master_share` (CP-SAT): with the dive finished, over
        every column, hinted with the better of the dive's roster and `states`; else with the
        dived agents fixed and `states` as hint.
-    Returns the master's roster (never worse than its hint) and stats. Deterministic only in
-    the sense of its inputs: the time shares are wall-clock."""
+    Returns the master's roster (never worse than its hint) and stats. The time shares are
+    wall-clock, so this is not deterministic; in deterministic mode (cfg.deterministic) each
+    CP-SAT call's limit is deterministic time, the loop's shares still wall-clock. A round
+    started before a share ends runs to its end (each agent's pricing at least 0.05 s), so
+    the total can pass `seconds` by about one round."""
     started = time.perf_counter()
     left = lambda: seconds - (time.perf_counter() - started)  # noqa: E731
     cg = ColumnGeneration(problem, cfg)
@@ -439,15 +458,15 @@ def generate(problem: Problem, states: States, cfg: SolverConfig, seconds: float
     with ThreadPoolExecutor(max_workers=workers) as pool:
         lp_until = seconds * (1 - lp_share)
         while left() > lp_until:
-            added = cg.round(pool, per_agent(lp_until), stats)
+            added = cg.round(pool, per_agent(lp_until), stats, deadline=started + seconds - lp_until)
             stats.history.append((round(time.perf_counter() - started, 2), stats.lp, stats.bound))
             if not added:
                 break
         stats.lp_rounds = stats.rounds
         t_dive = time.perf_counter()
         while len(fixed) < len(cg.agents) and left() > reserve:
-            for _ in range(DIVE_ROUNDS):
-                if not cg.round(pool, per_agent(reserve), stats, fixed):
+            for i in range(DIVE_ROUNDS):
+                if (i and left() <= reserve) or not cg.round(pool, per_agent(reserve), stats, fixed):
                     break
             free = {a: max(xs, key=lambda t: t[0]) for a, xs in cg.lp_values.items() if a not in fixed}
             sure = {a: col for a, (v, col) in free.items() if v >= 0.9}
@@ -474,7 +493,7 @@ def generate(problem: Problem, states: States, cfg: SolverConfig, seconds: float
     t = time.perf_counter()
     out, stats.master_status, stats.master_objective = cg.solve_master(hint, max(1.0, min(left(), reserve)), held)
     if held and stats.master_objective > cg.cost(states):
-        out = states  # the partial dive's agents held led nowhere better
+        out, stats.master_objective = states, cg.cost(states)  # the partial dive led nowhere better
     stats.master_s = time.perf_counter() - t
     if stats.bound is not None:
         stats.bound = math.ceil(stats.bound - 1e-6)
