@@ -161,18 +161,23 @@ def model_literals(inst: Instance) -> int:
     return len(inst.staff) * inst.horizon * (len(inst.lengths) + 1)
 
 
-# Measured at 60 s (13-24: 300 s), 2 workers, seed 0, idle machine. CP-SAT on the whole model
-# proves 1-4 optimal in seconds (at most 1,120 literals). Beyond that, price-and-dive (cg) was
-# ahead of it on 5 (1,344 literals: 1,146 against 1,149), 7 (1,059 / 1,062) and 8 (4.2k: 1,405
-# against 1,417-1,599), level on 6 (1,952) and just behind on 9 (442 / 439), and ahead of the
-# agent-group search (lns) on 10 (4,646 / 4,666-4,779, with the bound 4,631), 11 (3,443 =
-# best known, proven / 3,446), 14 (1,278 proven / 1,289), 15 (4,092 / 4,556) and 17 (5,746
-# proven / 5,873). cg needs cheap pricing rounds: one agent's pricing model grows with days x
-# types, a round with the staff. It was behind lns on 12 (16.8k staff x days x types: 6,181
-# against 5,068-5,240, its LP not converged at 60 s), 13 (60k: 4,814 / 3,095) and 18 (84
-# days: 6 LP rounds in 100 s). Hence: cpsat up to AUTO_CPSAT_LITERALS literals, cg on horizons
-# up to AUTO_CG_DAYS with at most AUTO_CG_WORK staff x days x types, lns on the rest.
-AUTO_CPSAT_LITERALS = 1_200
+# Measured at 60 s (13-24: 300 s), 2 workers, seed 0, idle machine. On four-week instances of
+# at most AUTO_CPSAT_LITERALS literals CP-SAT on the whole model proves 1-4 optimal in seconds
+# and reached 439-442 on 9, where price-and-dive (cg) gave 442, 445 and 551 in three runs (its
+# LP bound is 406 there: the dive and the search after it have a gap to close); on 5-8 the two
+# were level (5: 1,146 against 1,149; 6: 1,952 both; 7: 1,059-1,062 / 1,062; 8: 1,405-1,513
+# against 1,417-1,599). On a longer horizon the whole model fell behind: 16 (56 days, 4.5k
+# literals) gave 3,428 at 300 s against 3,225 (= best known) by cg. Beyond that, cg was ahead
+# of the agent-group search (lns) on 10 (4,631-4,646 / 4,666-4,779, with the bound 4,631), 11
+# (3,443 = best known, proven / 3,446), 14 (1,278 proven / 1,289), 15 (4,092-4,181 / 4,556)
+# and 17 (5,746 / 5,873). cg needs cheap pricing rounds: one agent's pricing model grows with
+# days x types, a round with the staff. It was behind lns on 12 (16.8k staff x days x types:
+# 6,181 against 5,068-5,240, its LP not converged at 60 s), 13 (60k: 4,814 / 3,095) and 18
+# (84 days: 6 LP rounds in 100 s). Hence: cpsat on four weeks up to AUTO_CPSAT_LITERALS
+# literals, cg on horizons up to AUTO_CG_DAYS with at most AUTO_CG_WORK staff x days x types,
+# lns on the rest.
+AUTO_CPSAT_LITERALS = 6_000
+AUTO_CPSAT_DAYS = 28
 AUTO_CG_DAYS = 56
 AUTO_CG_WORK = 12_000
 CG_SHARE = 0.7  # method cg: share of the time after the first roster for price-and-dive; LNS gets the rest
@@ -180,7 +185,7 @@ CG_SHARE = 0.7  # method cg: share of the time after the first roster for price-
 
 def auto_method(inst: Instance) -> str:
     """cpsat on small models, cg on short horizons of moderate size, else lns (see above)."""
-    if model_literals(inst) <= AUTO_CPSAT_LITERALS:
+    if model_literals(inst) <= AUTO_CPSAT_LITERALS and inst.horizon <= AUTO_CPSAT_DAYS:
         return "cpsat"
     if inst.horizon <= AUTO_CG_DAYS and len(inst.staff) * inst.horizon * len(inst.lengths) <= AUTO_CG_WORK:
         return "cg"
@@ -207,7 +212,8 @@ def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, see
       (from a constructed one if it found none) for the rest; skipped when ``cpsat`` proved
       optimality;
     * ``auto`` (default) - :func:`auto_method`: ``cpsat`` when the whole model has at most
-      AUTO_CPSAT_LITERALS shift and day-off literals (staff x days x (shift types + 1)), else
+      AUTO_CPSAT_LITERALS shift and day-off literals (staff x days x (shift types + 1)) over at
+      most AUTO_CPSAT_DAYS days, else
       ``cg`` on horizons of at most AUTO_CG_DAYS with at most AUTO_CG_WORK staff x days x types,
       else ``lns``: see those constants.
     `start_share` > 0 (``cpsat`` only): first :func:`feasible_start` for at most that share of

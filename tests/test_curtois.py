@@ -146,13 +146,15 @@ def test_agent_group_method_reports_the_evaluator_objective_and_its_trace():
 def test_auto_method_goes_by_model_size_and_horizon():
     import dataclasses
 
-    from curtois import AUTO_CG_DAYS, AUTO_CG_WORK, AUTO_CPSAT_LITERALS, auto_method, model_literals
+    from curtois import (AUTO_CG_DAYS, AUTO_CG_WORK, AUTO_CPSAT_DAYS, AUTO_CPSAT_LITERALS, auto_method,
+                         model_literals)
     inst = read_instance(Path(__file__).parent / "data" / "curtois" / "Instance1.txt")  # 14 days, 8 staff, 1 type
     assert model_literals(inst) <= AUTO_CPSAT_LITERALS and auto_method(inst) == "cpsat"
+    longer = dataclasses.replace(inst, horizon=AUTO_CPSAT_DAYS + 7)  # small, but five weeks
+    assert model_literals(longer) <= AUTO_CPSAT_LITERALS and auto_method(longer) == "cg"
     grown = dataclasses.replace(inst, staff=inst.staff * 30)  # 240 staff x 14 days x 1 type
     assert model_literals(grown) > AUTO_CPSAT_LITERALS and auto_method(grown) == "cg"
-    long = dataclasses.replace(grown, horizon=AUTO_CG_DAYS + 1)
-    assert auto_method(long) == "lns"
+    assert auto_method(dataclasses.replace(grown, horizon=AUTO_CG_DAYS + 1)) == "lns"
     wide = dataclasses.replace(inst, staff=inst.staff * (AUTO_CG_WORK // 14 // 8 + 1))
     assert len(wide.staff) * 14 > AUTO_CG_WORK and auto_method(wide) == "lns"
 
