@@ -11,10 +11,11 @@ leave, shift on/off requests as ``on``/``off`` requests with their weights, and 
 head-count demand (``Problem.heads``, under 100 / over 1). The CS parts are switched off by
 config (no volume, rotation none, no rest rule, no monthly or weekly days-off limits). The model
 is the engine's own ``build_model`` (every rule of ``HARD_RULES`` / ``SOFT_RULES``), solved with
-``configure_solver``; the CS greedy start is skipped (``hint=False``). Models of more than
-AUTO_CPSAT_LITERALS literals go to the engine's agent-group search instead
-(``scheduler.roster.lns``: the same ``build_model`` on a few agents at a time, the others fixed);
-``--method`` overrides that choice (see :func:`solve_instance`).
+``configure_solver``; the CS greedy start is skipped (``hint=False``). Larger models go to the
+engine's price-and-dive (``scheduler.roster.columns``: ``build_model`` of one agent prices its
+schedules) or its agent-group search (``scheduler.roster.lns``: ``build_model`` of a few agents,
+the others fixed), as :func:`auto_method` picks by size and horizon; ``--method`` overrides
+that choice (see :func:`solve_instance`).
 
 The table reports the objective of the independent evaluator (``curtois_eval.evaluate``), not
 the solver's; the engine's validator (``scheduler.validate.check_roster``) checks the roster too.
@@ -274,7 +275,7 @@ def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, see
             trace.append((round(t_lns, 2), first))
             extra.update(construct_seconds=trace[-1][0], construct_objective=first)
         if method == "cg":
-            t_cg = elapsed()
+            t_cg = t_lns
             states, cs = columns.generate(problem, states, cfg, CG_SHARE * max(time_limit - t_cg, 0.0))
             bound = cs.bound
             cg_obj = evaluate(inst, _rows(states, index)).objective

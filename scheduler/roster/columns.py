@@ -32,7 +32,7 @@ import dataclasses
 import math
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from ortools.linear_solver import pywraplp
@@ -40,7 +40,7 @@ from ortools.sat.python import cp_model
 
 from ..config import SolverConfig
 from ..domain import LEAVE, OFF, Problem
-from .lns import LnsError, States, _set_domain, not_separable
+from .lns import LnsError, States, _set_domain, head_need, not_separable, sub_problem
 from .parameters import configure_solver
 
 DIVE_ROUNDS = 3     # pricing rounds after each dive step at most
@@ -68,9 +68,7 @@ class _Pricer:
     def __init__(self, problem: Problem, agent: str):
         from .solve import build_model  # solve imports nothing from here; a late import keeps it so
 
-        one = dataclasses.replace(problem, agents=tuple(a for a in problem.agents if a.id == agent),
-                                  requests=tuple(r for r in problem.requests if r.agent_id == agent),
-                                  heads=None)
+        one = dataclasses.replace(sub_problem(problem, {agent}, {}), heads=None)  # no cover: duals instead
         built = build_model(one, hint=False)
         self.agent = agent
         self.model = built.model
@@ -170,7 +168,6 @@ class ColumnStats:
     pricing_s: float = 0.0
     lp_s: float = 0.0
     master_s: float = 0.0
-    history: list[tuple[float, float, float | None]] = field(default_factory=list)  # (s, LP, bound)
     lp_rounds: int = 0
     dive_steps: int = 0
     dive_objective: int | None = None
@@ -184,11 +181,7 @@ class ColumnGeneration:
         if reason:
             raise LnsError(f"column generation does not apply: {reason}")
         self.problem, self.cfg = problem, cfg
-        w = problem.config.weights
-        self.need: dict[tuple[date, str], tuple[int, int, int]] = {}
-        for r in problem.heads.itertuples(index=False):
-            self.need[r.date, r.shift] = (int(r.heads), int(getattr(r, "under", w.heads_under)),
-                                          int(getattr(r, "over", w.heads_over)))
+        self.need = head_need(problem)
         self.agents = [a.id for a in problem.agents]
         self.pool: dict[str, dict[tuple[str, ...], Column]] = {a: {} for a in self.agents}
         self.pricers: dict[str, _Pricer] = {}
@@ -232,7 +225,8 @@ class ColumnGeneration:
         return self.pricers[a]
 
     def cost(self, states: States) -> int:
-        """The roster's cost: its columns' own costs plus the cover penalties."""
+        """The roster's cost: its columns' own costs plus the cover penalties (its columns
+        join the pool, checked, when they are new)."""
         self.add_roster(states)
         total = 0
         staffed: dict[tuple[date, str], int] = {}
@@ -459,7 +453,6 @@ def generate(problem: Problem, states: States, cfg: SolverConfig, seconds: float
         lp_until = seconds * (1 - lp_share)
         while left() > lp_until:
             added = cg.round(pool, per_agent(lp_until), stats, deadline=started + seconds - lp_until)
-            stats.history.append((round(time.perf_counter() - started, 2), stats.lp, stats.bound))
             if not added:
                 break
         stats.lp_rounds = stats.rounds
