@@ -170,25 +170,28 @@ def model_literals(inst: Instance) -> int:
 # against 1,417-1,599). On a longer horizon the whole model fell behind: 16 (56 days, 4.5k
 # literals) gave 3,428 at 300 s against 3,225 (= best known) by cg. Beyond that, cg was ahead
 # of the agent-group search (lns) on 10 (4,631-4,646 / 4,666-4,779, with the bound 4,631), 11
-# (3,443 = best known, proven / 3,446), 14 (1,278 proven / 1,289), 15 (4,092-4,181 / 4,556)
-# and 17 (5,746 / 5,873). cg needs cheap pricing rounds: one agent's pricing model grows with
-# days x types, a round with the staff. It was behind lns on 12 (16.8k staff x days x types:
-# 6,181 against 5,068-5,240, its LP not converged at 60 s), 13 (60k: 4,814 / 3,095) and 18
-# (84 days: 6 LP rounds in 100 s). Hence: cpsat on four weeks up to AUTO_CPSAT_LITERALS
-# literals, cg on horizons up to AUTO_CG_DAYS with at most AUTO_CG_WORK staff x days x types,
-# lns on the rest.
+# (3,443 = best known, proven / 3,446), 14 (1,278 proven / 1,289), 15 (4,092-4,181 / 4,556),
+# 17 (5,746 / 5,873), 18 (84 days: 4,575 / 5,105) and 19 (84 days: 3,366 / 3,549). cg needs
+# its LP to converge in the time: about 25-30 pricing rounds, each one agent's model (days x
+# types) per agent. It was behind lns on 12 at 60 s (16.8k staff x days x types: 5,815 / 5,068;
+# its LP takes 40 s to converge, the dive gets 1 step), 13 (60k: 4,814 / 3,095) and 20 (182
+# days: 6 LP rounds in 100 s, 8,233 / 5,877). Hence: cpsat on four weeks up to
+# AUTO_CPSAT_LITERALS literals; cg on horizons up to AUTO_CG_DAYS with at most AUTO_CG_WORK_PER_S
+# staff x days x types per second of the time limit (10: 93, 11: 140, 19: 56 - 12: 280, 13:
+# 202); lns on the rest.
 AUTO_CPSAT_LITERALS = 6_000
 AUTO_CPSAT_DAYS = 28
-AUTO_CG_DAYS = 56
-AUTO_CG_WORK = 12_000
+AUTO_CG_DAYS = 84
+AUTO_CG_WORK_PER_S = 150
 CG_SHARE = 0.7  # method cg: share of the time after the first roster for price-and-dive; LNS gets the rest
 
 
-def auto_method(inst: Instance) -> str:
-    """cpsat on small models, cg on short horizons of moderate size, else lns (see above)."""
+def auto_method(inst: Instance, time_limit: float = 60) -> str:
+    """cpsat on small models, cg where its pricing rounds fit the time, else lns (see above)."""
     if model_literals(inst) <= AUTO_CPSAT_LITERALS and inst.horizon <= AUTO_CPSAT_DAYS:
         return "cpsat"
-    if inst.horizon <= AUTO_CG_DAYS and len(inst.staff) * inst.horizon * len(inst.lengths) <= AUTO_CG_WORK:
+    work = len(inst.staff) * inst.horizon * len(inst.lengths)
+    if inst.horizon <= AUTO_CG_DAYS and work <= AUTO_CG_WORK_PER_S * time_limit:
         return "cg"
     return "lns"
 
@@ -215,14 +218,14 @@ def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, see
     * ``auto`` (default) - :func:`auto_method`: ``cpsat`` when the whole model has at most
       AUTO_CPSAT_LITERALS shift and day-off literals (staff x days x (shift types + 1)) over at
       most AUTO_CPSAT_DAYS days, else
-      ``cg`` on horizons of at most AUTO_CG_DAYS with at most AUTO_CG_WORK staff x days x types,
-      else ``lns``: see those constants.
+      ``cg`` on horizons of at most AUTO_CG_DAYS with at most AUTO_CG_WORK_PER_S staff x days x
+      types per second of the time limit, else ``lns``: see those constants.
     `start_share` > 0 (``cpsat`` only): first :func:`feasible_start` for at most that share of
     the time limit (counted in it; the main solve gets the rest)."""
     if method not in ("auto", "cpsat", "lns", "hybrid", "cg"):
         raise ValueError(f"method must be auto, cpsat, lns, hybrid or cg, not {method!r}")
     if method == "auto":
-        method = auto_method(inst)
+        method = auto_method(inst, time_limit)
     problem = to_problem(inst, time_limit, workers, seed)
     cfg = problem.config.solver
     index = {d: i for i, d in enumerate(problem.days)}
@@ -373,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="share of the time limit for a starting roster without the objective (0: none)")
     ap.add_argument("--start-params", default="", help="extra CP-SAT parameters of that start")
     ap.add_argument("--method", choices=("auto", "cpsat", "lns", "hybrid", "cg"), default="auto",
-                    help="auto: cpsat on small models, cg on short moderate ones, lns on the rest (see auto_method)")
+                    help="auto: cpsat on small models, cg where its pricing fits the time, lns on the rest (see auto_method)")
     ap.add_argument("--lns-share", type=float, default=0.5, help="hybrid: share of the limit for the agent-group search")
     args = ap.parse_args(argv)
     from rich.console import Console

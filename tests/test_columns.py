@@ -92,6 +92,42 @@ def test_generate_bounds_the_optimum_and_returns_a_valid_roster_no_worse(inst, p
     assert stats.rounds >= stats.lp_rounds >= 1 and stats.columns > len(problem.agents)
 
 
+def test_the_dive_fixes_days_pricing_and_the_lp_keep_them_and_ends_in_one_column_each(inst, problem, start):
+    cg = columns.ColumnGeneration(problem, problem.config.solver)
+    cg.add_roster(start)
+    stats = columns.ColumnStats()
+    days = len(problem.days)
+    with ThreadPoolExecutor(2) as pool:
+        cg.round(pool, 2.0, stats)
+        steps = 0
+        while sum(len(f) for f in cg.fixings.values()) < days * len(cg.agents):
+            before = {a: dict(f) for a, f in cg.fixings.items()}
+            n = cg.dive_step(0.2)
+            steps += 1
+            assert n >= 1
+            assert sum(len(f) for f in cg.fixings.values()) == sum(len(f) for f in before.values()) + n
+            for a, f in before.items():  # fixings only grow
+                assert cg.fixings[a].items() >= f.items()
+            had = {a: set(cols) for a, cols in cg.pool.items()}
+            cg.round(pool, 2.0, stats, diving=True)  # pricing within the fixings
+            for a in cg.agents:
+                for seq in set(cg.pool[a]) - had[a]:  # a new column keeps its agent's fixings
+                    assert cg.consistent(a, seq)
+                for v, col in cg.lp_values[a]:  # an older one that does not is held at 0
+                    if not cg.consistent(a, col.states):
+                        assert v == pytest.approx(0.0, abs=1e-9)
+            assert steps <= days * len(cg.agents)
+    cg.solve_lp()
+    heavy = cg.heaviest()
+    for a in cg.agents:  # every day fixed: exactly one column keeps them, at LP value 1
+        keeping = [col for col in cg.pool[a].values() if cg.consistent(a, col.states)]
+        assert len(keeping) == 1 and heavy[a][1] is keeping[0]
+        assert heavy[a][0] == pytest.approx(1.0)
+    dived = {(a, d): st for a, (_, col) in heavy.items() for d, st in zip(problem.days, col.states)}
+    ev = _evaluate(inst, problem, dived)
+    assert ev.violations == [] and cg.cost(dived) == ev.objective
+
+
 def test_master_never_returns_a_roster_worse_than_its_hint(inst, problem, start):
     cg = columns.ColumnGeneration(problem, problem.config.solver)
     cg.add_roster(start)

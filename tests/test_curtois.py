@@ -146,7 +146,7 @@ def test_agent_group_method_reports_the_evaluator_objective_and_its_trace():
 def test_auto_method_goes_by_model_size_and_horizon():
     import dataclasses
 
-    from curtois import (AUTO_CG_DAYS, AUTO_CG_WORK, AUTO_CPSAT_DAYS, AUTO_CPSAT_LITERALS, auto_method,
+    from curtois import (AUTO_CG_DAYS, AUTO_CG_WORK_PER_S, AUTO_CPSAT_DAYS, AUTO_CPSAT_LITERALS, auto_method,
                          model_literals)
     inst = read_instance(Path(__file__).parent / "data" / "curtois" / "Instance1.txt")  # 14 days, 8 staff, 1 type
     assert model_literals(inst) <= AUTO_CPSAT_LITERALS and auto_method(inst) == "cpsat"
@@ -154,9 +154,12 @@ def test_auto_method_goes_by_model_size_and_horizon():
     assert model_literals(longer) <= AUTO_CPSAT_LITERALS and auto_method(longer) == "cg"
     grown = dataclasses.replace(inst, staff=inst.staff * 30)  # 240 staff x 14 days x 1 type
     assert model_literals(grown) > AUTO_CPSAT_LITERALS and auto_method(grown) == "cg"
-    assert auto_method(dataclasses.replace(grown, horizon=AUTO_CG_DAYS + 1)) == "lns"
-    wide = dataclasses.replace(inst, staff=inst.staff * (AUTO_CG_WORK // 14 // 8 + 1))
-    assert len(wide.staff) * 14 > AUTO_CG_WORK and auto_method(wide) == "lns"
+    assert auto_method(dataclasses.replace(grown, horizon=AUTO_CG_DAYS + 1), 300) == "lns"
+    # cg only where its pricing rounds fit the time: staff x days x types per second of the limit
+    n = AUTO_CG_WORK_PER_S * 60 // 14 // 8 + 1
+    wide = dataclasses.replace(inst, staff=inst.staff * n)
+    assert len(wide.staff) * 14 > AUTO_CG_WORK_PER_S * 60 and auto_method(wide, 60) == "lns"
+    assert len(wide.staff) * 14 <= AUTO_CG_WORK_PER_S * 300 and auto_method(wide, 300) == "cg"
 
 
 def test_price_and_dive_method_reports_its_lagrangian_bound():
