@@ -77,6 +77,21 @@ def test_pricing_is_exact_and_bounds_every_column(problem, start):
         assert min(priced(col) for col in found) == pytest.approx(bound, abs=1e-6)  # solved to optimality
 
 
+def test_an_agent_not_proven_at_the_default_level_is_priced_at_level_2_from_then_on(problem, start, monkeypatch):
+    cg = columns.ColumnGeneration(problem, problem.config.solver)
+    cg.add_roster(start)
+    a = cg.agents[0]
+    found, bound = cg.price(a, {}, 5.0, 0)  # Instance1's agents are proven at once
+    assert not cg.pricers[a].deep and bound is not None
+    monkeypatch.setattr(columns, "DEEP_AFTER", 0.0)  # no time at the default level
+    found, deep_bound = cg.price(a, {}, 5.0, 0)
+    assert cg.pricers[a].deep
+    assert deep_bound == pytest.approx(bound) and min(c.cost for c in found) == pytest.approx(bound)
+    monkeypatch.setattr(columns, "DEEP_AFTER", 5.0)  # once deep, always deep
+    cg.price(a, {}, 5.0, 0)
+    assert cg.pricers[a].deep
+
+
 def test_generate_bounds_the_optimum_and_returns_a_valid_roster_no_worse(inst, problem, start):
     before = _evaluate(inst, problem, start).objective
     states, stats = columns.generate(problem, start, problem.config.solver, 20.0)

@@ -48,6 +48,7 @@ from .parameters import configure_solver
 DIVE_ROUNDS = 3     # pricing rounds after each dive step at most
 DIVE_SHARE = 0.03   # (agent, day)s fixed per dive step at least (share of the free ones)
 SMOOTHING = 0.5     # weight of the best-bound multipliers in the pricing duals (Wentges)
+DEEP_AFTER = 0.5    # seconds of pricing at CP-SAT's default linearization before level 2 (see price)
 SCALE = 1000  # duals are fractional; pricing objectives are integers: rewards in 1/SCALE units
 
 
@@ -73,7 +74,7 @@ class _Pricer:
         one = dataclasses.replace(sub_problem(problem, {agent}, {}), heads=None)  # no cover: duals instead
         built = build_model(one, hint=False)
         self.agent = agent
-        self.deep = False  # linearization level 2 (see ColumnGeneration.price)
+        self.deep = False  # priced at linearization level 2 (see ColumnGeneration.price)
         self.model = built.model
         self.days = problem.days
         obj = self.model.proto.objective
@@ -326,31 +327,42 @@ class ColumnGeneration:
               seed: int) -> tuple[list[Column], float | None]:
         """Agent `a`'s schedules found while minimising cost - pi . works (pi in 1/SCALE units;
         the pool's best at these prices as hint), and the proven lower bound of that minimum
-        (None when CP-SAT found none)."""
+        (None when CP-SAT found none).
+
+        CP-SAT's default linearization first, for at most DEEP_AFTER seconds: where it proves
+        the minimum it is the better choice, as its search passes more improving schedules,
+        each a column (12: 25 rounds to converge, against 31 with level 2 everywhere). An
+        agent it does not prove in that time is priced at linearization level 2 (every
+        constraint in the LP: long sequence rules are proven by their cuts) for the rest of
+        the time, and from then on. Measured on one round over all agents (3 s limit each, one
+        thread): 18 (84 days) 5.6 s at level 2, all 22 optimal, against 60 s with 5 optimal at
+        the default; 19: 8.5 s against 69 s."""
         pr = self._pricer(a)
         pr.set_prices(pi)
         pool = [c for c in self.pool[a].values() if self.consistent(a, c.states)] or list(self.pool[a].values())
         best = min(pool, key=lambda c: c.cost - sum(pi.get(k, 0) for k in c.works) / SCALE)
         pr.hint(best)
-        solver = cp_model.CpSolver()
-        configure_solver(solver, self.cfg, seconds)
-        solver.parameters.num_workers = 1  # agents are priced two at a time instead
-        if pr.deep:
-            # every constraint in the LP: long sequence rules (runs, weekends, minutes) are
-            # proven by their cuts. Measured on one round over all agents (3 s limit each, one
-            # thread): Curtois 18 (84 days) 5.6 s, all 22 optimal, against 60 s with 5 optimal
-            # at the default level; 19: 8.5 s against 69 s. Where the default level proves
-            # optimality in time it stays: its search passes more improving schedules, each a
-            # column (12: 25 rounds to converge at the default, 31 with level 2 everywhere)
-            solver.parameters.linearization_level = 2
-        solver.parameters.random_seed = seed
-        solver.parameters.log_search_progress = False
         collect = _Collect(pr)
+
+        def run(limit: float, level: int) -> tuple[int, cp_model.CpSolver]:
+            solver = cp_model.CpSolver()
+            configure_solver(solver, self.cfg, limit)
+            solver.parameters.num_workers = 1  # agents are priced two at a time instead
+            solver.parameters.linearization_level = level
+            solver.parameters.random_seed = seed
+            solver.parameters.log_search_progress = False
+            return solver.solve(model, collect), solver
+
         with pr.held(pr.literals(self.fixings.get(a, {}))) as model:
-            status = solver.solve(model, collect)
+            if not pr.deep:
+                status, solver = run(min(seconds, DEEP_AFTER), 1)
+                pr.deep = status != cp_model.OPTIMAL
+                rest = seconds - (solver.deterministic_time if self.cfg.deterministic else solver.wall_time)
+                if pr.deep and rest > 0.01:
+                    status, solver = run(rest, 2)
+            else:
+                status, solver = run(seconds, 2)
         bound = solver.best_objective_bound / SCALE if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
-        if status != cp_model.OPTIMAL:
-            pr.deep = True  # not proven in its time: this agent's pricing runs the full LP from now on
         return collect.found, bound
 
     # -- integer master -----------------------------------------------------------------------
