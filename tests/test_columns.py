@@ -141,6 +141,13 @@ def test_the_dive_fixes_days_pricing_and_the_lp_keep_them_and_ends_in_one_column
     dived = {(a, d): st for a, (_, col) in heavy.items() for d, st in zip(problem.days, col.states)}
     ev = _evaluate(inst, problem, dived)
     assert ev.violations == [] and cg.cost(dived) == ev.objective
+    lp, bound = stats.lp, stats.bound
+    with ThreadPoolExecutor(2) as pool:  # a round under fixings is a dive round, whatever it is told
+        cg.round(pool, 2.0, stats)
+    assert (stats.lp, stats.bound) == (lp, bound)
+    cg.unfix_all()  # every column back in the LP
+    value, _, _ = cg.solve_lp()
+    assert not cg._closed and value <= stats.lp + 1e-6
 
 
 def test_master_never_returns_a_roster_worse_than_its_hint(inst, problem, start):

@@ -48,7 +48,8 @@ from .parameters import configure_solver
 DIVE_ROUNDS = 3     # pricing rounds after each dive step at most
 DIVE_SHARE = 0.03   # (agent, day)s fixed per dive step at least (share of the free ones)
 SMOOTHING = 0.5     # weight of the best-bound multipliers in the pricing duals (Wentges)
-DEEP_AFTER = 0.5    # seconds of pricing at CP-SAT's default linearization before level 2 (see price)
+DEEP_AFTER = 0.5    # seconds (deterministic time in deterministic mode) of pricing at the default
+                    # linearization before level 2 (see ColumnGeneration.price)
 SCALE = 1000  # duals are fractional; pricing objectives are integers: rewards in 1/SCALE units
 
 
@@ -172,7 +173,9 @@ class _Collect(cp_model.CpSolverSolutionCallback):
 class ColumnStats:
     """What :func:`generate` did: pricing rounds, columns in the pool, the last LP value, the
     best Lagrangian lower bound (None until one pricing round proved every agent's bound), the
-    integer master's status and objective, and seconds spent in pricing / LP / integer master."""
+    integer master's status and objective, seconds spent in pricing / LP / integer master, the
+    pricing rounds before the dive, the dive's steps and the cost of the best roster its steps
+    gave (each step's heaviest columns; None when no dive round ran)."""
 
     rounds: int = 0
     columns: int = 0
@@ -208,6 +211,7 @@ class ColumnGeneration:
         # the dive's fixings: agent -> {day index: state}; columns that disagree are out of the LP
         self.fixings: dict[str, dict[int, str]] = {}
         self._closed: set[tuple[str, tuple[str, ...]]] = set()  # (agent, column) held at 0 in the LP
+        self._dirty: set[str] = set()  # agents whose fixings changed since the last LP
 
     # -- pool ---------------------------------------------------------------------------------
     def add_roster(self, states: States) -> None:
@@ -269,9 +273,11 @@ class ColumnGeneration:
     def fix(self, a: str, day: int, state: str) -> None:
         """Fix agent `a` to `state` on the problem's day number `day` (pricing and LP)."""
         self.fixings.setdefault(a, {})[day] = state
+        self._dirty.add(a)
 
     def unfix_all(self) -> None:
         """Drop every fixing: the whole pool is in the LP again."""
+        self._dirty |= set(self.fixings)
         self.fixings.clear()
 
     def solve_lp(self, fresh: bool = False) -> tuple[float, dict[tuple[date, str], float], dict[str, float]]:
@@ -299,17 +305,21 @@ class ColumnGeneration:
                 if seq in have:
                     continue
                 x = have[seq] = lp.NumVar(0, 1, "")
+                if not self.consistent(a, seq):
+                    x.SetUb(0)
+                    self._closed.add((a, seq))
                 self._one[a].SetCoefficient(x, 1)
                 obj.SetCoefficient(x, col.cost)
                 for key in col.works:
                     if key in self._cover:
                         self._cover[key].SetCoefficient(x, 1)
-        for a, xs in self._lp_vars.items():
-            for seq, x in xs.items():
+        for a in self._dirty:  # new columns were checked above; older ones when fixings change
+            for seq, x in self._lp_vars.get(a, {}).items():
                 out = not self.consistent(a, seq)
                 if out != ((a, seq) in self._closed):
                     x.SetUb(0 if out else 1)
                     (self._closed.add if out else self._closed.discard)((a, seq))
+        self._dirty.clear()
         status = lp.Solve()
         if status != pywraplp.Solver.OPTIMAL and not fresh:
             # GLOP's warm start after many changes can end ABNORMAL: once more from scratch
@@ -327,7 +337,7 @@ class ColumnGeneration:
               seed: int) -> tuple[list[Column], float | None]:
         """Agent `a`'s schedules found while minimising cost - pi . works (pi in 1/SCALE units;
         the pool's best at these prices as hint), and the proven lower bound of that minimum
-        (None when CP-SAT found none).
+        (None when no solve proved one: both ran out of time before any bound).
 
         CP-SAT's default linearization first, for at most DEEP_AFTER seconds: where it proves
         the minimum it is the better choice, as its search passes more improving schedules,
@@ -353,17 +363,20 @@ class ColumnGeneration:
             solver.parameters.log_search_progress = False
             return solver.solve(model, collect), solver
 
+        bounds = []
         with pr.held(pr.literals(self.fixings.get(a, {}))) as model:
-            if not pr.deep:
-                status, solver = run(min(seconds, DEEP_AFTER), 1)
-                pr.deep = status != cp_model.OPTIMAL
-                rest = seconds - (solver.deterministic_time if self.cfg.deterministic else solver.wall_time)
-                if pr.deep and rest > 0.01:
-                    status, solver = run(rest, 2)
-            else:
-                status, solver = run(seconds, 2)
-        bound = solver.best_objective_bound / SCALE if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
-        return collect.found, bound
+            runs = [(seconds, 2)] if pr.deep else [(min(seconds, DEEP_AFTER), 1)]
+            while runs:
+                limit, level = runs.pop()
+                status, solver = run(limit, level)
+                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    bounds.append(solver.best_objective_bound / SCALE)
+                if level == 1 and status != cp_model.OPTIMAL and seconds >= DEEP_AFTER:
+                    pr.deep = True  # not proven in its DEEP_AFTER: level 2 from now on
+                    rest = seconds - (solver.deterministic_time if self.cfg.deterministic else solver.wall_time)
+                    if rest > 0.1:
+                        runs.append((rest, 2))
+        return collect.found, max(bounds) if bounds else None
 
     # -- integer master -----------------------------------------------------------------------
     def solve_master(self, states: States, seconds: float) -> tuple[States, str, int]:
@@ -430,6 +443,7 @@ class ColumnGeneration:
         the LP's own duals (unless past `deadline`, a perf_counter time), so stopping still
         proves the LP optimal. Each such round whose every agent's pricing bound is known gives
         a Lagrangian bound (kept in `stats`)."""
+        diving = diving or bool(self.fixings)  # a restricted LP gives neither the LP value nor a bound
         t = time.perf_counter()
         value, pi, mu = self.solve_lp()
         stats.lp_s += time.perf_counter() - t
@@ -476,7 +490,7 @@ class ColumnGeneration:
 
     def dive_step(self, share: float) -> int:
         """Fix, from the last LP, days of agents to the state of their heaviest column: every
-        day whose state has LP weight >= 0.9 for the agent, and at least `share` of the days
+        day on which that column's state has LP weight >= 0.9 for the agent, and at least `share` of the days
         still free (the heaviest states first; at least one). The fixings of one agent all
         come from one column that keeps its earlier fixings, so its pricing keeps a schedule.
         Returns the number of days fixed."""
@@ -556,7 +570,7 @@ def generate(problem: Problem, states: States, cfg: SolverConfig, seconds: float
             cost = cg.cost(dived)
             if cost < best_cost:
                 best, best_cost = dived, cost
-            stats.dive_objective = cost
+            stats.dive_objective = cost if stats.dive_objective is None else min(stats.dive_objective, cost)
             if fixed >= total_days or all(v > 1 - 1e-6 for v, _ in heavy.values()):
                 break
             # at least DIVE_SHARE of the free days, more when at this pace the dive would not
