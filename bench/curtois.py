@@ -171,7 +171,8 @@ def model_literals(inst: Instance) -> int:
 # literals) gave 3,428 at 300 s against 3,225 (= best known) by cg. Beyond that, cg was ahead
 # of the agent-group search (lns) on 10 (4,631-4,646 / 4,666-4,779, with the bound 4,631), 11
 # (3,443 = best known, proven / 3,446), 14 (1,278 proven / 1,289), 15 (4,092-4,181 / 4,556),
-# 17 (5,746 / 5,873), 18 (84 days: 4,575 / 5,105) and 19 (84 days: 3,366 / 3,549). cg needs
+# 17 (5,746 / 5,873) and 18 (84 days: 4,556-4,591 / 5,105), level on 19 (84 days: 3,366-3,707
+# in four runs / 3,549; its LP does not converge in 300 s). cg needs
 # its LP to converge in the time: about 25-30 pricing rounds, each one agent's model (days x
 # types) per agent. It was behind lns on 12 at 60 s (16.8k staff x days x types: 5,815 / 5,068;
 # its LP takes 40 s to converge, the dive gets 1 step), 13 (60k: 4,814 / 3,095) and 20 (182
