@@ -150,12 +150,11 @@ class _Pricer:
         return list(solver.response_proto.solution)
 
     def hint(self, col: Column) -> None:
+        values = self.literals(dict(enumerate(col.states)))
         proto = self.model.proto
         proto.clear_solution_hint()
-        for st, options in zip(col.states, self.state_vars):
-            for s, i in options:
-                proto.solution_hint.vars.append(i)
-                proto.solution_hint.values.append(int(s == st))
+        proto.solution_hint.vars.extend(list(values))
+        proto.solution_hint.values.extend(list(values.values()))
 
 
 class _Collect(cp_model.CpSolverSolutionCallback):
@@ -224,10 +223,7 @@ class ColumnGeneration:
             seq = self.pool_key(a, states)
             if seq in self.pool[a]:
                 continue
-            lookup = {}
-            for st, options in zip(seq, pr.state_vars):
-                for s, i in options:
-                    lookup[i] = int(s == st)
+            lookup = pr.literals(dict(enumerate(seq)))
             if pr.column(lambda i: lookup.get(i, 0)).states != seq:
                 raise LnsError(f"agent {a}: the roster has a shift the agent cannot work")
             solution = pr.fixed_solution(lookup)
@@ -264,6 +260,10 @@ class ColumnGeneration:
 
     def columns(self) -> int:
         return sum(len(p) for p in self.pool.values())
+
+    def roster(self, cols: dict[str, Column]) -> States:
+        """The roster of one column per agent."""
+        return {(a, d): st for a, col in cols.items() for d, st in zip(self.problem.days, col.states)}
 
     # -- LP master ----------------------------------------------------------------------------
     def consistent(self, a: str, states: tuple[str, ...]) -> bool:
@@ -353,35 +353,36 @@ class ColumnGeneration:
         best = min(pool, key=lambda c: c.cost - sum(pi.get(k, 0) for k in c.works) / SCALE)
         pr.hint(best)
         collect = _Collect(pr)
+        bounds = []
 
-        def run(limit: float, level: int) -> tuple[int, cp_model.CpSolver]:
+        def run(limit: float, level: int) -> tuple[int, float]:  # status, time spent
             solver = cp_model.CpSolver()
             configure_solver(solver, self.cfg, limit)
             solver.parameters.num_workers = 1  # agents are priced two at a time instead
             solver.parameters.linearization_level = level
             solver.parameters.random_seed = seed
             solver.parameters.log_search_progress = False
-            return solver.solve(model, collect), solver
+            status = solver.solve(model, collect)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                bounds.append(solver.best_objective_bound / SCALE)
+            return status, solver.deterministic_time if self.cfg.deterministic else solver.wall_time
 
-        bounds = []
         with pr.held(pr.literals(self.fixings.get(a, {}))) as model:
-            runs = [(seconds, 2)] if pr.deep else [(min(seconds, DEEP_AFTER), 1)]
-            while runs:
-                limit, level = runs.pop()
-                status, solver = run(limit, level)
-                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                    bounds.append(solver.best_objective_bound / SCALE)
-                if level == 1 and status != cp_model.OPTIMAL and seconds >= DEEP_AFTER:
+            if pr.deep:
+                run(seconds, 2)
+            else:
+                status, spent = run(min(seconds, DEEP_AFTER), 1)
+                if status != cp_model.OPTIMAL and seconds >= DEEP_AFTER:
                     pr.deep = True  # not proven in its DEEP_AFTER: level 2 from now on
-                    rest = seconds - (solver.deterministic_time if self.cfg.deterministic else solver.wall_time)
-                    if rest > 0.1:
-                        runs.append((rest, 2))
+                    if seconds - spent > 0.1:
+                        run(seconds - spent, 2)
         return collect.found, max(bounds) if bounds else None
 
     # -- integer master -----------------------------------------------------------------------
     def solve_master(self, states: States, seconds: float) -> tuple[States, str, int]:
-        """CP-SAT over the pool (one column per agent), hinted with `states`' columns. Returns the roster, CP-SAT's status and the roster's
-        cost: `states` and its cost when CP-SAT found nothing better. With two or more workers
+        """CP-SAT over the pool (one column per agent), hinted with `states`' columns. Returns
+        the roster, CP-SAT's status and the roster's cost: `states` and its cost when CP-SAT
+        found nothing better. With two or more workers
         one of them is max_lp (every constraint in the LP: on a set-partitioning master that is
         what proves and guides)."""
         before = self.cost(states)  # also puts its columns in the pool: the hint is complete
@@ -420,15 +421,11 @@ class ColumnGeneration:
         status = solver.solve(model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # nothing found: the hint back
             return states, solver.status_name(status), before
-        out: States = {}
-        for a, cols in pick.items():
-            col = next(col for x, col in cols if solver.value(x))
-            out.update({(a, d): st for d, st in zip(self.problem.days, col.states)})
+        out = self.roster({a: next(col for x, col in cols if solver.value(x)) for a, cols in pick.items()})
         found = self.cost(out)  # not the objective: a feasible u and o may both be above zero
         if found > before:  # CP-SAT may leave a hint it could not repair: never return worse
             return states, solver.status_name(status), before
         return out, solver.status_name(status), found
-
 
     # -- one round --------------------------------------------------------------------------
     def round(self, pool: ThreadPoolExecutor, seconds: float, stats: "ColumnStats",
@@ -490,8 +487,8 @@ class ColumnGeneration:
 
     def dive_step(self, share: float) -> int:
         """Fix, from the last LP, days of agents to the state of their heaviest column: every
-        day on which that column's state has LP weight >= 0.9 for the agent, and at least `share` of the days
-        still free (the heaviest states first; at least one). The fixings of one agent all
+        day on which that column's state has LP weight >= 0.9 for the agent, and at least
+        `share` of the days still free (the heaviest states first; at least one). The fixings of one agent all
         come from one column that keeps its earlier fixings, so its pricing keeps a schedule.
         Returns the number of days fixed."""
         days = len(self.problem.days)
@@ -544,7 +541,6 @@ def generate(problem: Problem, states: States, cfg: SolverConfig, seconds: float
     workers = max(1, min(2, cfg.workers))
     reserve = master_share * seconds
     per_agent = lambda until: min(price_seconds, max(0.05, (left() - until) * workers / len(cg.agents)))  # noqa: E731
-    total_days = len(cg.agents) * len(problem.days)
     best, best_cost = states, cg.cost(states)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         lp_until = seconds * (1 - lp_share)
@@ -554,7 +550,6 @@ def generate(problem: Problem, states: States, cfg: SolverConfig, seconds: float
                 break
         stats.lp_rounds = stats.rounds
         t_dive = time.perf_counter()
-        fixed = 0
         while left() > reserve:
             stale = True  # the LP's values are from before the last round's columns
             for i in range(DIVE_ROUNDS):
@@ -566,18 +561,18 @@ def generate(problem: Problem, states: States, cfg: SolverConfig, seconds: float
             if stale:
                 cg.solve_lp()
             heavy = cg.heaviest()
-            dived = {(a, d): st for a, (_, col) in heavy.items() for d, st in zip(problem.days, col.states)}
+            dived = cg.roster({a: col for a, (_, col) in heavy.items()})
             cost = cg.cost(dived)
             if cost < best_cost:
                 best, best_cost = dived, cost
             stats.dive_objective = cost if stats.dive_objective is None else min(stats.dive_objective, cost)
-            if fixed >= total_days or all(v > 1 - 1e-6 for v, _ in heavy.values()):
+            if all(v > 1 - 1e-6 for v, _ in heavy.values()):  # integral (so too once every day is fixed)
                 break
             # at least DIVE_SHARE of the free days, more when at this pace the dive would not
             # end before the master's reserve
             per_step = (time.perf_counter() - t_dive) / max(1, stats.dive_steps)
             steps = max(1.0, (left() - reserve) / max(per_step, 1e-3))
-            fixed += cg.dive_step(max(DIVE_SHARE, 1.0 / steps))
+            cg.dive_step(max(DIVE_SHARE, 1.0 / steps))
             stats.dive_steps += 1
     cg.unfix_all()
     stats.columns = cg.columns()
