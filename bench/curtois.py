@@ -281,7 +281,10 @@ def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, see
         if method == "cg":
             t_cg = t_lns
             states, cs = columns.generate(problem, states, cfg, CG_SHARE * max(time_limit - t_cg, 0.0))
-            bound = cs.bound
+            # every cost is >= 0: a Lagrangian bound at or below 0 (an LP far from converged)
+            # says nothing; the table shows none then, the row keeps it as cg_bound
+            bound = cs.bound if cs.bound is not None and cs.bound > 0 else None
+            extra["cg_bound"] = cs.bound
             cg_obj = evaluate(inst, _rows(states, index)).objective
             if cg_obj < trace[-1][1]:
                 trace.append((round(elapsed(), 2), cg_obj))

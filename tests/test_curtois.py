@@ -175,6 +175,24 @@ def test_price_and_dive_method_reports_its_lagrangian_bound():
     assert res["construct_objective"] >= res["cg_objective"] >= res["objective"] == res["trace"][-1][1]
 
 
+def test_a_lagrangian_bound_not_above_zero_is_shown_as_none(monkeypatch):
+    """An LP far from converged gives a valid but negative Lagrangian bound; every cost is >= 0,
+    so the table shows no bound then (the row keeps it as cg_bound) and it proves nothing."""
+    import curtois
+    real = curtois.columns.generate
+
+    def loose(*args, **kwargs):
+        states, stats = real(*args, **kwargs)
+        stats.bound = -1531
+        return states, stats
+
+    monkeypatch.setattr(curtois.columns, "generate", loose)
+    inst = read_instance(Path(__file__).parent / "data" / "curtois" / "Instance1.txt")
+    res = curtois.solve_instance(inst, time_limit=4, workers=2, seed=0, method="cg")
+    assert res["feasible"] and res["cg_bound"] == -1531
+    assert res["solver_bound"] is None and res["status"] == "FEASIBLE"
+
+
 def test_results_of_two_runs_merge_into_one_table(tmp_path):
     from curtois import _merge
     path = tmp_path / "curtois.json"
