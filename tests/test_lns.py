@@ -80,6 +80,29 @@ def test_a_need_below_zero_counts_the_over_cover():
     assert cover == {"heads_under": 0, "heads_over": 3}  # two over already, one more
 
 
+def test_head_cover_penalty_is_exact_with_and_without_its_variables():
+    """Slots whose need is at least the agents who can work them (only short), at most zero
+    (only over) or in between (both, with variables): for every way two agents fill them the
+    penalties are max(0, need - staffed) and max(0, staffed - need)."""
+    import itertools
+    from test_contract_rules import D, problem
+    needs = {(D[0], "E"): 5, (D[1], "E"): -1, (D[2], "E"): 1}
+    heads = pd.DataFrame([(d, s, h) for (d, s), h in needs.items()], columns=["date", "shift", "heads"])
+    p = problem(heads=heads, n_agents=2)
+    for works in itertools.product([0, 1], repeat=6):
+        built = build_model(p, hint=False)
+        v, m = built.vars, built.model
+        for (a, (d, s)), x in zip(itertools.product(["A1", "A2"], needs), works):
+            m.add(v.shift[a, d, s] == x)
+        solver = cp_model.CpSolver()
+        assert solver.status_name(solver.solve(m)) in ("OPTIMAL", "FEASIBLE")
+        got = {(q.rule, q.where): solver.value(q.expr) for q in built.penalties if q.rule.startswith("heads")}
+        for i, ((d, s), need) in enumerate(needs.items()):
+            staffed = works[i] + works[3 + i]
+            assert got["heads_under", f"{d} {s}"] == max(0, need - staffed)
+            assert got["heads_over", f"{d} {s}"] == max(0, staffed - need)
+
+
 def test_construct_keeps_every_hard_rule(inst):
     p = _problem(inst)
     states = lns.construct(p, p.config.solver, 2.0, batch=3)

@@ -607,7 +607,10 @@ def penalize_head_cover(v: RosterVars) -> list[Penalty]:
 
     A need below zero is allowed: the agent-group search (``lns.sub_problem``) subtracts the
     shifts of the agents it keeps fixed, so a slot they already overstaff starts with its
-    over-cover counted."""
+    over-cover counted. Where the need is at least the agents who can work the slot (it can
+    only be short) or at most zero (it can only be over), the penalty is the linear term
+    itself, with no variables: in a few agents' model (the search's neighbourhoods, one
+    agent's pricing or first roster) that is almost every slot."""
     heads = v.problem.heads
     if heads is None or heads.empty:
         return []
@@ -616,10 +619,16 @@ def penalize_head_cover(v: RosterVars) -> list[Penalty]:
     out = []
     for r in heads.itertuples(index=False):
         d, s, need = r.date, r.shift, int(r.heads)
-        staffed = sum(v.shift[a.id, d, s] for a in v.problem.agents if (a.id, d, s) in v.shift and v.can_work(a.id, s))
-        under = v.model.new_int_var(0, max(0, need), f"heads_under[{d},{s}]")
-        over = v.model.new_int_var(0, n_agents + max(0, -need), f"heads_over[{d},{s}]")
-        v.model.add(staffed + under - over == need)
+        can = [v.shift[a.id, d, s] for a in v.problem.agents if (a.id, d, s) in v.shift and v.can_work(a.id, s)]
+        staffed = sum(can)
+        if need >= len(can):  # never over: short by need - staffed, a linear term (a constant if no one can)
+            under, over = need - staffed, 0
+        elif need <= 0:  # never short: over by staffed - need
+            under, over = 0, staffed - need
+        else:
+            under = v.model.new_int_var(0, need, f"heads_under[{d},{s}]")
+            over = v.model.new_int_var(0, n_agents, f"heads_over[{d},{s}]")
+            v.model.add(staffed + under - over == need)
         wu = int(getattr(r, "under", w.heads_under))
         wo = int(getattr(r, "over", w.heads_over))
         out += [Penalty(under, wu, "heads_under", f"{d} {s}"), Penalty(over, wo, "heads_over", f"{d} {s}")]
