@@ -113,6 +113,35 @@ def test_construct_keeps_every_hard_rule(inst):
     _objective(inst, p, states)  # the benchmark's own evaluator finds no hard violation
 
 
+def test_construct_gives_every_agent_left_a_first_roster_once_the_budget_is_spent(inst, monkeypatch):
+    """When no batch is solved in its share (every solve times out at once) and the budget is
+    spent, batches are split down to one agent; the first gets its first roster without the
+    objective alone, and at the second miss in a row it and every agent left get theirs in
+    one call (two at a time); the roster keeps every hard rule."""
+    p = _problem(inst, deterministic=False)
+    real_solver, real_first = lns._solver, lns._first_rosters
+    calls = []
+
+    def no_time(cfg, seconds, seed):
+        solver = real_solver(cfg, seconds, seed)
+        solver.parameters.max_time_in_seconds = 1e-9
+        return solver
+
+    def first(problem, cfg, agents, budget, seed):
+        calls.append(list(agents))
+        return real_first(problem, cfg, agents, budget, seed)
+
+    monkeypatch.setattr(lns, "_solver", no_time)
+    monkeypatch.setattr(lns, "_first_rosters", first)
+    states = lns.construct(p, p.config.solver, 0.0, batch=4)
+    ids = [a.id for a in p.agents]
+    assert calls == [[ids[0]], ids[1:]]
+    assert {(a, d) for a in ids for d in p.days} <= set(states)
+    roster = states_frame(p, states)
+    assert check_roster(roster, p.config, p.agents, p.demand, p.month, p.requests, horizon_days=len(p.days)).empty
+    _objective(inst, p, states)
+
+
 def test_improve_lowers_the_cost_by_what_it_reports_and_reaches_the_optimum(inst):
     p = _problem(inst, seconds=10)
     start = lns.construct(p, p.config.solver, 1.0, batch=2)

@@ -172,16 +172,17 @@ def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 
     equal share of what is left of `seconds`. A batch with no roster in its share is split: it
     and the batches after it are halved (on a year of 32 shift types one agent's own rules
     alone take CP-SAT 1-3 s). A single agent with no roster in its share is solved again
-    without the objective, to its first roster only, for at least 30 s (a roster is worth more
-    than the budget). Raises LnsError when a batch's own rules admit no roster, or one agent
-    has none after that."""
+    without the objective, to its first roster only, for up to FIRST_ROSTER_S (a roster is
+    worth more than the budget); once the budget is spent and two agents in a row needed that,
+    so does every agent after them, two at a time (:func:`_first_rosters`). Raises LnsError when a batch's own rules admit no roster,
+    or one agent has none after that."""
     reason = not_separable(problem)
     if reason:
         raise LnsError(f"agent-group search does not apply: {reason}")
     budget = _Budget(cfg, seconds)
     states: States = {(a.id, d): LEAVE for a in problem.agents for d in problem.leave_days(a.id)}
     todo = [a.id for a in problem.agents]
-    n = 0
+    n = misses = 0
     while todo:
         group, todo = todo[:batch], todo[batch:]
         nb = _build(problem, group, states, None)
@@ -195,16 +196,56 @@ def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 
             if len(group) > 1:  # again in smaller batches
                 todo = group + todo
                 continue
-            nb.model.clear_objective()
-            solver = _solver(cfg, max(30.0, share), cfg.seed + n)
-            solver.parameters.stop_after_first_solution = True
-            status = solver.solve(nb.model)
-            budget.charge(solver)
+            # one agent alone has no roster in its share: its first roster without the
+            # objective. Once the budget is spent and this happens twice in a row, every agent
+            # left gets one too (their shares are no longer), two at a time: those rosters do
+            # not depend on each other
+            misses += 1
+            rest = budget.left() <= 0 and misses >= 2
+            states.update(_first_rosters(problem, cfg, group + todo if rest else group, budget, cfg.seed + n))
+            if rest:
+                break
+            continue
         if status == cp_model.INFEASIBLE:
             raise LnsError(f"agents {', '.join(group)}: their own hard rules admit no roster")
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            raise LnsError(f"no roster for agent {group[0]} within {max(30.0, share):g} s more")
+        misses = 0
         states.update(_read(solver, nb))
+    return states
+
+
+FIRST_ROSTER_S = 30.0  # at most this long for one agent's first roster without the objective
+
+
+def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budget: "_Budget",
+                   seed: int) -> States:
+    """Each agent's first roster that keeps its own hard rules, without the objective (so
+    independent of every other agent's): one CP-SAT worker per agent (linearization level 2:
+    on a year of 32 shift types a search without the LP finds none in 30 s, with it 1-3 s),
+    two agents at a time when cfg.workers >= 2, each for up to FIRST_ROSTER_S. Raises
+    LnsError when an agent's rules admit no roster or none is found in that time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(i: int, a: str) -> tuple[cp_model.CpSolver, _Neighbourhood, int]:
+        nb = _build(problem, [a], {}, None)
+        nb.model.clear_objective()
+        solver = cp_model.CpSolver()
+        configure_solver(solver, cfg, FIRST_ROSTER_S)
+        solver.parameters.num_workers = 1
+        solver.parameters.linearization_level = 2
+        solver.parameters.random_seed = seed + i
+        solver.parameters.log_search_progress = False
+        solver.parameters.stop_after_first_solution = True
+        return solver, nb, solver.solve(nb.model)
+
+    states: States = {}
+    with ThreadPoolExecutor(max_workers=max(1, min(2, cfg.workers))) as pool:
+        for a, (solver, nb, status) in zip(agents, pool.map(one, range(len(agents)), agents)):
+            budget.charge(solver)
+            if status == cp_model.INFEASIBLE:
+                raise LnsError(f"agent {a}: its own hard rules admit no roster")
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                raise LnsError(f"no roster for agent {a} within {FIRST_ROSTER_S:g} s")
+            states.update(_read(solver, nb))
     return states
 
 
