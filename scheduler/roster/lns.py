@@ -231,6 +231,7 @@ def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budge
         solver = cp_model.CpSolver()
         configure_solver(solver, cfg, FIRST_ROSTER_S)
         solver.parameters.num_workers = 1
+        solver.parameters.interleave_search = False  # one search, the LP-guided one
         solver.parameters.linearization_level = 2
         solver.parameters.random_seed = seed + i
         solver.parameters.log_search_progress = False
