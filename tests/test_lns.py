@@ -127,9 +127,9 @@ def test_construct_gives_every_agent_left_a_first_roster_once_the_budget_is_spen
         solver.parameters.max_time_in_seconds = 1e-9
         return solver
 
-    def first(problem, cfg, agents, budget, seed):
+    def first(problem, cfg, agents, budget, seed, states):
         calls.append(list(agents))
-        return real_first(problem, cfg, agents, budget, seed)
+        return real_first(problem, cfg, agents, budget, seed, states)
 
     monkeypatch.setattr(lns, "_solver", no_time)
     monkeypatch.setattr(lns, "_first_rosters", first)

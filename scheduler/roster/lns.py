@@ -171,11 +171,11 @@ def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 
     order, each batch solved against the head-count need the batches before it left, for an
     equal share of what is left of `seconds`. A batch with no roster in its share is split: it
     and the batches after it are halved (on a year of 32 shift types one agent's own rules
-    alone take CP-SAT 1-3 s). A single agent with no roster in its share is solved again
-    without the objective, to its first roster only, for up to FIRST_ROSTER_S (a roster is
-    worth more than the budget); once the budget is spent and two agents in a row needed that,
-    so does every agent after them, two at a time (:func:`_first_rosters`). Raises LnsError when a batch's own rules admit no roster,
-    or one agent has none after that."""
+    alone take CP-SAT 1-3 s). A single agent with no roster in its share is solved again to
+    its first solution only, for up to FIRST_ROSTER_S (a roster is worth more than the
+    budget); once the budget is spent and two agents in a row needed that, so does every
+    agent after them, two at a time (:func:`_first_rosters`). Raises LnsError when a batch's
+    own rules admit no roster, or one agent has none after that."""
     reason = not_separable(problem)
     if reason:
         raise LnsError(f"agent-group search does not apply: {reason}")
@@ -196,13 +196,12 @@ def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 
             if len(group) > 1:  # again in smaller batches
                 todo = group + todo
                 continue
-            # one agent alone has no roster in its share: its first roster without the
-            # objective. Once the budget is spent and this happens twice in a row, every agent
-            # left gets one too (their shares are no longer), two at a time: those rosters do
-            # not depend on each other
+            # one agent alone has no roster in its share: its model's first solution. Once
+            # the budget is spent and this happens twice in a row, every agent left gets one
+            # too (their shares are no longer), two at a time
             misses += 1
             rest = budget.left() <= 0 and misses >= 2
-            states.update(_first_rosters(problem, cfg, group + todo if rest else group, budget, cfg.seed + n))
+            states.update(_first_rosters(problem, cfg, group + todo if rest else group, budget, cfg.seed + n, states))
             if rest:
                 break
             continue
@@ -213,21 +212,26 @@ def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 
     return states
 
 
-FIRST_ROSTER_S = 30.0  # at most this long for one agent's first roster without the objective
+FIRST_ROSTER_S = 30.0  # at most this long for one agent's first roster (its model's first solution)
 
 
 def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budget: "_Budget",
-                   seed: int) -> States:
-    """Each agent's first roster that keeps its own hard rules, without the objective (so
-    independent of every other agent's): one CP-SAT worker per agent (linearization level 2:
-    on a year of 32 shift types a search without the LP finds none in 30 s, with it 1-3 s),
-    two agents at a time when cfg.workers >= 2, each for up to FIRST_ROSTER_S. Raises
-    LnsError when an agent's rules admit no roster or none is found in that time."""
+                   seed: int, states: States) -> States:
+    """Each agent's first roster that keeps its own hard rules: CP-SAT stops at its first
+    solution of the agent's model with the objective, against the head-count need the rosters
+    in `states` and those of the agents before it leave. One worker per agent (linearization
+    level 2: on a year of 32 shift types a search without the LP finds no roster in 30 s,
+    with it 1-3 s), two agents at a time when cfg.workers >= 2: both of a pair see the same
+    rosters (those of the pairs before), so the result does not depend on timing. Each for up
+    to FIRST_ROSTER_S. Raises LnsError when an agent's rules admit no roster or none is found
+    in that time."""
     from concurrent.futures import ThreadPoolExecutor
 
-    def one(i: int, a: str) -> tuple[cp_model.CpSolver, _Neighbourhood, int]:
-        nb = _build(problem, [a], {}, None)
-        nb.model.clear_objective()
+    done = dict(states)
+    width = max(1, min(2, cfg.workers))
+
+    def one(i: int, a: str, seen: States) -> tuple[cp_model.CpSolver, _Neighbourhood, int]:
+        nb = _build(problem, [a], seen, None)
         solver = cp_model.CpSolver()
         configure_solver(solver, cfg, FIRST_ROSTER_S)
         solver.parameters.num_workers = 1
@@ -238,16 +242,23 @@ def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budge
         solver.parameters.stop_after_first_solution = True
         return solver, nb, solver.solve(nb.model)
 
-    states: States = {}
-    with ThreadPoolExecutor(max_workers=max(1, min(2, cfg.workers))) as pool:
-        for a, (solver, nb, status) in zip(agents, pool.map(one, range(len(agents)), agents)):
-            budget.charge(solver)
-            if status == cp_model.INFEASIBLE:
-                raise LnsError(f"agent {a}: its own hard rules admit no roster")
-            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                raise LnsError(f"no roster for agent {a} within {FIRST_ROSTER_S:g} s")
-            states.update(_read(solver, nb))
-    return states
+    out: States = {}
+    with ThreadPoolExecutor(max_workers=width) as pool:
+        for k in range(0, len(agents), width):
+            pair = agents[k:k + width]
+            seen = dict(done)
+            jobs = [pool.submit(one, k + j, a, seen) for j, a in enumerate(pair)]
+            for a, job in zip(pair, jobs):
+                solver, nb, status = job.result()
+                budget.charge(solver)
+                if status == cp_model.INFEASIBLE:
+                    raise LnsError(f"agent {a}: its own hard rules admit no roster")
+                if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    raise LnsError(f"no roster for agent {a} within {FIRST_ROSTER_S:g} s")
+                found = _read(solver, nb)
+                out.update(found)
+                done.update(found)
+    return out
 
 
 def _around_a_slot(states: States, need: dict, ids: list[str], k: int, rng: np.random.Generator) -> list[str]:
