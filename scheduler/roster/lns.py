@@ -27,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
@@ -225,11 +226,6 @@ def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budge
     rosters (those of the pairs before), so the result does not depend on timing. Each for up
     to FIRST_ROSTER_S. Raises LnsError when an agent's rules admit no roster or none is found
     in that time."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    done = dict(states)
-    width = max(1, min(2, cfg.workers))
-
     def one(i: int, a: str, seen: States) -> tuple[cp_model.CpSolver, _Neighbourhood, int]:
         nb = _build(problem, [a], seen, None)
         solver = cp_model.CpSolver()
@@ -242,11 +238,11 @@ def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budge
         solver.parameters.stop_after_first_solution = True
         return solver, nb, solver.solve(nb.model)
 
+    width = max(1, min(2, cfg.workers))
     out: States = {}
     with ThreadPoolExecutor(max_workers=width) as pool:
         for k in range(0, len(agents), width):
-            pair = agents[k:k + width]
-            seen = dict(done)
+            pair, seen = agents[k:k + width], {**states, **out}
             jobs = [pool.submit(one, k + j, a, seen) for j, a in enumerate(pair)]
             for a, job in zip(pair, jobs):
                 solver, nb, status = job.result()
@@ -255,9 +251,7 @@ def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budge
                     raise LnsError(f"agent {a}: its own hard rules admit no roster")
                 if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                     raise LnsError(f"no roster for agent {a} within {FIRST_ROSTER_S:g} s")
-                found = _read(solver, nb)
-                out.update(found)
-                done.update(found)
+                out.update(_read(solver, nb))
     return out
 
 

@@ -610,7 +610,7 @@ def penalize_head_cover(v: RosterVars) -> list[Penalty]:
     over-cover counted. Where the need is at least the agents who can work the slot (it can
     only be short) or at most zero (it can only be over), the penalty is the linear term
     itself, with no variables: in a few agents' model (the search's neighbourhoods, one
-    agent's pricing or first roster) that is almost every slot."""
+    agent's first roster) that is almost every slot."""
     heads = v.problem.heads
     if heads is None or heads.empty:
         return []
