@@ -252,8 +252,10 @@ def test_head_cover_penalties_are_exact():
 
 def test_head_cover_row_weights_override_config():
     heads = pd.DataFrame([(D[0], "L", 1, 7, 3)], columns=["date", "shift", "heads", "under", "over"])
-    built = build_model(problem(heads=heads), hint=False)
+    built = build_model(problem(heads=heads, n_agents=2), hint=False)  # two agents: short or over
     assert {(q.rule, q.weight) for q in built.penalties if q.rule.startswith("heads")} == {("heads_under", 7), ("heads_over", 3)}
+    built = build_model(problem(heads=heads), hint=False)  # one agent can only be short: no over term
+    assert {(q.rule, q.weight) for q in built.penalties if q.rule.startswith("heads")} == {("heads_under", 7)}
 
 
 # ------------------------------------------------------------------ defaults and config

@@ -77,13 +77,14 @@ def test_a_need_below_zero_counts_the_over_cover():
     solver = cp_model.CpSolver()
     assert solver.status_name(solver.solve(m)) == "OPTIMAL"
     cover = {q.rule: solver.value(q.expr) for q in built.penalties if q.rule.startswith("heads")}
-    assert cover == {"heads_under": 0, "heads_over": 3}  # two over already, one more
+    assert cover == {"heads_over": 3}  # two over already, one more; it can never be short: no term
 
 
 def test_head_cover_penalty_is_exact_with_and_without_its_variables():
     """Slots whose need is at least the agents who can work them (only short), at most zero
     (only over) or in between (both, with variables): for every way two agents fill them the
-    penalties are max(0, need - staffed) and max(0, staffed - need)."""
+    penalties are max(0, need - staffed) and max(0, staffed - need); the term that cannot be
+    above zero (over on the first slot, short on the second) is left out."""
     import itertools
     from test_contract_rules import D, problem
     needs = {(D[0], "E"): 5, (D[1], "E"): -1, (D[2], "E"): 1}
@@ -97,10 +98,12 @@ def test_head_cover_penalty_is_exact_with_and_without_its_variables():
         solver = cp_model.CpSolver()
         assert solver.status_name(solver.solve(m)) in ("OPTIMAL", "FEASIBLE")
         got = {(q.rule, q.where): solver.value(q.expr) for q in built.penalties if q.rule.startswith("heads")}
+        assert set(got) == {("heads_under", f"{D[0]} E"), ("heads_over", f"{D[1]} E"),
+                            ("heads_under", f"{D[2]} E"), ("heads_over", f"{D[2]} E")}
         for i, ((d, s), need) in enumerate(needs.items()):
             staffed = works[i] + works[3 + i]
-            assert got["heads_under", f"{d} {s}"] == max(0, need - staffed)
-            assert got["heads_over", f"{d} {s}"] == max(0, staffed - need)
+            assert got.get(("heads_under", f"{d} {s}"), 0) == max(0, need - staffed)
+            assert got.get(("heads_over", f"{d} {s}"), 0) == max(0, staffed - need)
 
 
 def test_construct_keeps_every_hard_rule(inst):

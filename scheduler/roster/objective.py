@@ -19,7 +19,8 @@ class Penalty:
 
 
 def minimize(model: cp_model.CpModel, penalties: list[Penalty]) -> None:
-    model.minimize(sum(p.weight * p.expr for p in penalties if p.weight))
+    used = [p for p in penalties if p.weight]
+    model.minimize(cp_model.LinearExpr.weighted_sum([p.expr for p in used], [p.weight for p in used]))
 
 
 def violations(solver: cp_model.CpSolver, penalties: list[Penalty]) -> pd.DataFrame:

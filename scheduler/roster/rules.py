@@ -46,7 +46,8 @@ def _flows_by_slot(v: RosterVars) -> dict[tuple, list]:
 def add_one_state_per_day(v: RosterVars) -> None:
     """Each agent, each day: exactly one shift or off (leave days are fixed to leave)."""
     for (a, d), off in v.off.items():
-        v.add(off + sum(v.shift[a, d, s] for s in v.problem.config.shift_ids) == 1, "one_state_per_day", a)
+        v.add(cp_model.LinearExpr.sum([off] + [v.shift[a, d, s] for s in v.problem.config.shift_ids]) == 1,
+              "one_state_per_day", a)
 
 
 def add_fixed_assignments(v: RosterVars) -> None:
@@ -303,9 +304,10 @@ def add_forbidden_successions(v: RosterVars) -> None:
                 later = [v.shift[a, d + one_day, s2] for s2 in nxt]
                 if v.explain:
                     for s1 in firsts:
-                        v.add(sum(later) == 0, "forbidden_succession", a).only_enforce_if(v.shift[a, d, s1])
+                        v.add(cp_model.LinearExpr.sum(later) == 0, "forbidden_succession", a).only_enforce_if(v.shift[a, d, s1])
                 else:
-                    v.add(sum(v.shift[a, d, s1] for s1 in firsts) + sum(later) <= 1, "forbidden_succession", a)
+                    v.add(cp_model.LinearExpr.sum([v.shift[a, d, s1] for s1 in firsts] + later) <= 1,
+                          "forbidden_succession", a)
     prev = v.problem.previous_states()
     first = v.problem.days[0]
     for agent in v.problem.agents:
@@ -323,7 +325,7 @@ def add_max_shifts_per_type(v: RosterVars) -> None:
                 continue  # its literals are fixed to 0 (variables.build_variables)
             xs = [v.shift[a, d, s] for d in v.problem.days if (a, d, s) in v.shift]
             if len(xs) > limit:
-                v.add(sum(xs) <= limit, "max_shifts_per_type", f"{a} {s}")
+                v.add(cp_model.LinearExpr.sum(xs) <= limit, "max_shifts_per_type", f"{a} {s}")
 
 
 def add_total_minutes(v: RosterVars) -> None:
@@ -334,7 +336,8 @@ def add_total_minutes(v: RosterVars) -> None:
         if c.min_minutes is None and c.max_minutes is None:
             continue
         shifts = [s for s in cfg.shift_ids if v.can_work(a, s)]
-        total = sum(minutes[s] * v.shift[a, d, s] for d in v.problem.days if (a, d) in v.off for s in shifts)
+        keys = [(a, d, s) for d in v.problem.days if (a, d) in v.off for s in shifts]
+        total = cp_model.LinearExpr.weighted_sum([v.shift[k] for k in keys], [minutes[k[2]] for k in keys])
         if c.min_minutes is not None:
             v.add(total >= c.min_minutes, "total_minutes", a)
         if c.max_minutes is not None:
@@ -616,21 +619,29 @@ def penalize_head_cover(v: RosterVars) -> list[Penalty]:
         return []
     w = v.problem.config.weights
     n_agents = len(v.problem.agents)
+    can: dict[tuple[date, str], list] = {}  # (day, shift) -> literals of the agents who can work it
+    for (a, d, s), x in v.shift.items():
+        if v.can_work(a, s):
+            can.setdefault((d, s), []).append(x)
+    n = len(heads)
+    under_w = heads["under"].tolist() if "under" in heads else [w.heads_under] * n
+    over_w = heads["over"].tolist() if "over" in heads else [w.heads_over] * n
     out = []
-    for r in heads.itertuples(index=False):
-        d, s, need = r.date, r.shift, int(r.heads)
-        can = [v.shift[a.id, d, s] for a in v.problem.agents if (a.id, d, s) in v.shift and v.can_work(a.id, s)]
-        staffed = sum(can)
-        if need >= len(can):  # never over: short by need - staffed, a linear term (a constant if no one can)
-            under, over = need - staffed, 0
-        elif need <= 0:  # never short: over by staffed - need
-            under, over = 0, staffed - need
-        else:
-            under = v.model.new_int_var(0, need, f"heads_under[{d},{s}]")
-            over = v.model.new_int_var(0, n_agents, f"heads_over[{d},{s}]")
-            v.model.add(staffed + under - over == need)
-        wu = int(getattr(r, "under", w.heads_under))
-        wo = int(getattr(r, "over", w.heads_over))
+    for d, s, need, wu, wo in zip(heads["date"].tolist(), heads["shift"].tolist(), heads["heads"].tolist(),
+                                  under_w, over_w):
+        need, wu, wo = int(need), int(wu), int(wo)
+        lits = can.get((d, s), [])
+        staffed = cp_model.LinearExpr.sum(lits)
+        # a zero term (a slot that can never be over, or never short) is left out of the list
+        if need >= len(lits):  # never over: short by need - staffed, a linear term (a constant if no one can)
+            out.append(Penalty(need - staffed, wu, "heads_under", f"{d} {s}"))
+            continue
+        if need <= 0:  # never short: over by staffed - need
+            out.append(Penalty(staffed - need, wo, "heads_over", f"{d} {s}"))
+            continue
+        under = v.model.new_int_var(0, need, f"heads_under[{d},{s}]")
+        over = v.model.new_int_var(0, n_agents, f"heads_over[{d},{s}]")
+        v.model.add(staffed + under - over == need)
         out += [Penalty(under, wu, "heads_under", f"{d} {s}"), Penalty(over, wo, "heads_over", f"{d} {s}")]
     return out
 
