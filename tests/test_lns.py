@@ -145,6 +145,32 @@ def test_construct_gives_every_agent_left_a_first_roster_once_the_budget_is_spen
     _objective(inst, p, states)
 
 
+def test_large_models_get_a_light_presolve_and_the_search_uses_it(inst, monkeypatch):
+    from scheduler.roster import parameters
+
+    p = _problem(inst)
+    model = build_model(lns.sub_problem(p, {p.agents[0].id}, {}), hint=False).model
+    small = cp_model.CpSolver()
+    assert not parameters.light_presolve(small, model)  # 14 days of one agent: the default
+    assert small.parameters.max_presolve_iterations == 3 and small.parameters.find_big_linear_overlap
+
+    monkeypatch.setattr(parameters, "LIGHT_PRESOLVE_VARIABLES", 0)  # every model counts as large
+    seen = []
+
+    def record(solver, m):
+        applied = parameters.light_presolve(solver, m)
+        seen.append((applied, solver.parameters.max_presolve_iterations,
+                     solver.parameters.find_big_linear_overlap, solver.parameters.cp_model_probing_level))
+        return applied
+
+    monkeypatch.setattr(lns, "light_presolve", record)
+    start = lns.construct(p, p.config.solver, 1.0, batch=4)
+    states, stats = lns.improve(p, start, p.config.solver, 2.0, group=3, sub_seconds=0.5)
+    assert len(seen) >= 2 + stats.tried  # every construct batch and every neighbourhood
+    assert set(seen) == {(True, 1, False, 0)}
+    assert _objective(inst, p, states) == _objective(inst, p, start) - stats.decrease
+
+
 def test_improve_lowers_the_cost_by_what_it_reports_and_reaches_the_optimum(inst):
     p = _problem(inst, seconds=10)
     start = lns.construct(p, p.config.solver, 1.0, batch=2)

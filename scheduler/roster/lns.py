@@ -37,7 +37,7 @@ from ortools.sat.python import cp_model
 
 from ..config import SolverConfig
 from ..domain import LEAVE, OFF, Problem
-from .parameters import configure_solver
+from .parameters import configure_solver, light_presolve
 
 States = dict[tuple[str, date], str]  # (agent id, day) -> shift id, off or leave
 
@@ -189,6 +189,7 @@ def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 
         nb = _build(problem, group, states, None)
         share = max(budget.left() * len(group) / (len(group) + len(todo)), 0.1)
         solver = _solver(cfg, share, cfg.seed + n)
+        light_presolve(solver, nb.model)
         status = solver.solve(nb.model)
         budget.charge(solver)
         n += 1
@@ -236,6 +237,7 @@ def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budge
         solver.parameters.random_seed = seed + i
         solver.parameters.log_search_progress = False
         solver.parameters.stop_after_first_solution = True
+        light_presolve(solver, nb.model)
         return solver, nb, solver.solve(nb.model)
 
     width = max(1, min(2, cfg.workers))
@@ -358,6 +360,7 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
             for name, x in lits.items():
                 nb.model.add_hint(x, name == states[a, d])
         solver = _solver(cfg, min(sub_seconds, max(budget.left(), 0.05)), cfg.seed + stats.tried)
+        light_presolve(solver, nb.model)
         status = solver.solve(nb.model)
         budget.charge(solver)
         stats.tried += 1
