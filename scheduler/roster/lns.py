@@ -223,20 +223,12 @@ def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budge
     solution of the agent's model with the objective, against the head-count need the rosters
     in `states` and those of the agents before it leave. One worker per agent (linearization
     level 2: on a year of 32 shift types a search without the LP finds no roster in 30 s,
-    with it 1-3 s), two agents at a time when cfg.workers >= 2. The next pair's models are
-    built while a pair solves (building one agent-year of 32 types is 0.6 s of Python, as
-    long as its solve), so a pair sees the rosters of every pair but the one just before it;
-    which rosters it sees depends on the order only, not on timing. Each for up to
-    FIRST_ROSTER_S. Raises LnsError when an agent's rules admit no roster or none is found in
-    that time."""
-    width = max(1, min(2, cfg.workers))
-    out: States = {}
-
-    def build(k: int) -> list[tuple[int, str, _Neighbourhood]]:  # the pair from agents[k]
-        seen = {**states, **out}
-        return [(k + j, a, _build(problem, [a], seen, None)) for j, a in enumerate(agents[k:k + width])]
-
-    def solve(i: int, nb: _Neighbourhood) -> tuple[cp_model.CpSolver, int]:
+    with it 1-3 s), two agents at a time when cfg.workers >= 2: both of a pair see the same
+    rosters (those of the pairs before), so the result does not depend on timing. Each for up
+    to FIRST_ROSTER_S. Raises LnsError when an agent's rules admit no roster or none is found
+    in that time."""
+    def one(i: int, a: str, seen: States) -> tuple[cp_model.CpSolver, _Neighbourhood, int]:
+        nb = _build(problem, [a], seen, None)
         solver = cp_model.CpSolver()
         configure_solver(solver, cfg, FIRST_ROSTER_S)
         solver.parameters.num_workers = 1
@@ -246,23 +238,22 @@ def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budge
         solver.parameters.log_search_progress = False
         solver.parameters.stop_after_first_solution = True
         light_presolve(solver, nb.model)
-        return solver, solver.solve(nb.model)
+        return solver, nb, solver.solve(nb.model)
 
+    width = max(1, min(2, cfg.workers))
+    out: States = {}
     with ThreadPoolExecutor(max_workers=width) as pool:
-        pair, k = build(0), 0
-        while pair:
-            jobs = [pool.submit(solve, i, nb) for i, _, nb in pair]
-            k += width
-            following = build(k) if k < len(agents) else []  # while this pair solves
-            for (_, a, nb), job in zip(pair, jobs):
-                solver, status = job.result()
+        for k in range(0, len(agents), width):
+            pair, seen = agents[k:k + width], {**states, **out}
+            jobs = [pool.submit(one, k + j, a, seen) for j, a in enumerate(pair)]
+            for a, job in zip(pair, jobs):
+                solver, nb, status = job.result()
                 budget.charge(solver)
                 if status == cp_model.INFEASIBLE:
                     raise LnsError(f"agent {a}: its own hard rules admit no roster")
                 if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                     raise LnsError(f"no roster for agent {a} within {FIRST_ROSTER_S:g} s")
                 out.update(_read(solver, nb))
-            pair = following
     return out
 
 
