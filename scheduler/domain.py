@@ -102,6 +102,18 @@ class Problem:
     def volume(self) -> dict[tuple[date, str, str], int]:
         return {(r.date, r.shop, r.shift): int(r.volume) for r in self.demand.itertuples(index=False)}
 
+    def head_need(self) -> dict[tuple[date, str], tuple[int, int, int]]:
+        """(day, shift) -> (heads needed, weight per head short, weight per head over) of
+        `heads` (one row per day and shift), the row's own `under` / `over` or
+        weights.heads_under / heads_over; empty without head-count demand."""
+        if self.heads is None or self.heads.empty:
+            return {}
+        h, w, n = self.heads, self.config.weights, len(self.heads)
+        under = h["under"].tolist() if "under" in h else [w.heads_under] * n
+        over = h["over"].tolist() if "over" in h else [w.heads_over] * n
+        return {(d, s): (int(k), int(u), int(o))
+                for d, s, k, u, o in zip(h["date"].tolist(), h["shift"].tolist(), h["heads"].tolist(), under, over)}
+
     def leave_days(self, agent_id: str) -> set[date]:
         return {d for r in self.requests if r.agent_id == agent_id and r.kind == LEAVE
                 for d in r.days() if d in self.days}

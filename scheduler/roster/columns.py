@@ -42,7 +42,7 @@ from ortools.sat.python import cp_model
 
 from ..config import SolverConfig
 from ..domain import LEAVE, OFF, Problem
-from .lns import LnsError, States, _set_domain, head_need, not_separable, sub_problem
+from .lns import LnsError, States, _set_domain, not_separable, sub_problem
 from .parameters import configure_solver
 
 DIVE_ROUNDS = 3     # pricing rounds after each dive step at most
@@ -198,7 +198,7 @@ class ColumnGeneration:
         if reason:
             raise LnsError(f"column generation does not apply: {reason}")
         self.problem, self.cfg = problem, cfg
-        self.need = head_need(problem)
+        self.need = problem.head_need()
         self.agents = [a.id for a in problem.agents]
         self.pool: dict[str, dict[tuple[str, ...], Column]] = {a: {} for a in self.agents}
         self.pricers: dict[str, _Pricer] = {}

@@ -71,15 +71,6 @@ def sub_problem(problem: Problem, keep: set[str], states: States) -> Problem:
                                heads=heads)
 
 
-def head_need(problem: Problem) -> dict[tuple[date, str], tuple[int, int, int]]:
-    """(day, shift) -> (heads needed, weight per head short, weight per head over) of
-    Problem.heads, the row's own weights or weights.heads_under / heads_over."""
-    w = problem.config.weights
-    return {(r.date, r.shift): (int(r.heads), int(getattr(r, "under", w.heads_under)),
-                                int(getattr(r, "over", w.heads_over)))
-            for r in problem.heads.itertuples(index=False)}
-
-
 @dataclass
 class _Neighbourhood:
     """One built neighbourhood: its model, and per free (agent, day) the literals of each state."""
@@ -323,7 +314,7 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
         by_group.setdefault(a.group, []).append(a.id)
     days = problem.days
     long_horizon = len(days) > 28
-    need = head_need(problem)
+    need = problem.head_need()
     while budget.left() > 0.05:
         k = min(group, len(ids))
         window = None

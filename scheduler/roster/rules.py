@@ -614,22 +614,16 @@ def penalize_head_cover(v: RosterVars) -> list[Penalty]:
     only be short) or at most zero (it can only be over), the penalty is the linear term
     itself, with no variables: in a few agents' model (the search's neighbourhoods, one
     agent's first roster) that is almost every slot."""
-    heads = v.problem.heads
-    if heads is None or heads.empty:
+    need_by_slot = v.problem.head_need()
+    if not need_by_slot:
         return []
-    w = v.problem.config.weights
     n_agents = len(v.problem.agents)
     can: dict[tuple[date, str], list] = {}  # (day, shift) -> literals of the agents who can work it
     for (a, d, s), x in v.shift.items():
         if v.can_work(a, s):
             can.setdefault((d, s), []).append(x)
-    n = len(heads)
-    under_w = heads["under"].tolist() if "under" in heads else [w.heads_under] * n
-    over_w = heads["over"].tolist() if "over" in heads else [w.heads_over] * n
     out = []
-    for d, s, need, wu, wo in zip(heads["date"].tolist(), heads["shift"].tolist(), heads["heads"].tolist(),
-                                  under_w, over_w):
-        need, wu, wo = int(need), int(wu), int(wo)
+    for (d, s), (need, wu, wo) in need_by_slot.items():
         lits = can.get((d, s), [])
         staffed = cp_model.LinearExpr.sum(lits)
         # a zero term (a slot that can never be over, or never short) is left out of the list
