@@ -4,10 +4,12 @@ seed in deterministic mode gives the same roster."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from ortools.sat.python import cp_model
@@ -216,3 +218,106 @@ def test_a_roster_that_breaks_a_hard_rule_is_refused(inst):
         states[a, d] = "D"
     with pytest.raises(lns.LnsError, match="breaks a hard rule"):
         lns.improve(p, states, p.config.solver, 5.0, group=len(p.agents))
+
+
+# ---------------------------------------------------------------- window neighbourhoods
+
+
+def _eight_weeks():
+    """A synthetic 8-week instance of the benchmark's format with every horizon-wide limit
+    binding somewhere: two shift types (L may not be followed by D), per-type maxima, minimum
+    and maximum minutes, runs, days off, weekends, requests and cover."""
+    from curtois_eval import Instance, Staff
+
+    rng = np.random.default_rng(3)
+    staff = [Staff(c, {"D": 32, "L": 8}, 16_320, 12_960, 5, 2, 2, 4) for c in "ABCDEF"]
+    days_off = {c: {int(d) for d in rng.choice(56, size=3, replace=False)} for c in "ABCDEF"}
+    on = [(c, int(d), "D", int(rng.integers(1, 4))) for c in "ABCDEF" for d in rng.choice(56, 6, replace=False)]
+    off = [(c, int(d), "L", int(rng.integers(1, 4))) for c in "ABCDEF" for d in rng.choice(56, 4, replace=False)]
+    cover = [(d, "D", 2 if d % 7 >= 5 else 3, 100, 1) for d in range(56)]
+    cover += [(d, "L", 1, 100, 1) for d in range(56)]
+    return Instance("Eight", 56, {"D": 480, "L": 600}, {"D": set(), "L": {"D"}}, staff, days_off, on, off, cover)
+
+
+@pytest.fixture(scope="module")
+def eight():
+    inst = _eight_weeks()
+    p = _problem(inst, seconds=10)
+    return inst, p, lns.construct(p, p.config.solver, 5.0, batch=3)
+
+
+def _solve_both(nb, states):
+    """(cost of `states` in the neighbourhood, optimum) and the optimal states."""
+    lns._fix(nb, states)
+    check = cp_model.CpSolver()
+    assert check.solve(nb.model) == cp_model.OPTIMAL
+    current = round(check.objective_value)
+    lns._unfix(nb)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 2
+    solver.parameters.max_time_in_seconds = 60
+    assert solver.solve(nb.model) == cp_model.OPTIMAL
+    return current, round(solver.objective_value), lns._read(solver, nb)
+
+
+def test_a_window_neighbourhood_is_exactly_the_whole_horizon_one_with_the_other_days_fixed(eight, monkeypatch):
+    """A window's model is built over a few weeks, not the horizon (window_problem), yet on
+    four random neighbourhoods its best step lowers the cost by exactly what the whole-horizon
+    model with every day outside the window fixed finds, and the roster it gives keeps every
+    hard rule (the benchmark's evaluator and the engine's validator)."""
+    inst, p, states = eight
+    before = _objective(inst, p, states)
+    rng = np.random.default_rng(0)
+    for _ in range(4):
+        keep = [str(a) for a in rng.choice([a.id for a in p.agents], size=3, replace=False)]
+        first = int(rng.integers(7, 35))
+        window = (p.days[first], p.days[first + 9])
+        part = lns.window_problem(p, keep, states, window)
+        assert part is not None and len(part.days) <= 35 and part.days[0].weekday() == 0
+        small = lns._build(p, keep, states, window)
+        assert {d for _, d in small.free} == {d for d in p.days if window[0] <= d <= window[1]}
+        with monkeypatch.context() as m:
+            m.setattr(lns, "window_problem", lambda *args: None)  # the whole horizon, rest fixed
+            whole = lns._build(p, keep, states, window)
+        assert len(whole.model.proto.variables) > 1.5 * len(small.model.proto.variables)
+        cur_s, opt_s, found = _solve_both(small, states)
+        cur_w, opt_w, _ = _solve_both(whole, states)
+        assert cur_s - opt_s == cur_w - opt_w
+        after = {**states, **found}
+        assert _objective(inst, p, after) == before - (cur_s - opt_s)
+        roster = states_frame(p, after)
+        assert check_roster(roster, p.config, p.agents, p.demand, p.month, p.requests, horizon_days=len(p.days)).empty
+
+
+def test_a_window_takes_each_agents_horizon_limits_less_what_they_work_outside_it(eight):
+    inst, p, _ = eight
+    states = _every_day_off(p)
+    for d in p.days[0:5]:
+        states["A", d] = "L"       # 5 x 600 minutes, Monday to Friday of week 1
+    states["A", p.days[5]] = "D"   # a Saturday: one weekend worked
+    states["A", p.days[30]] = "D"  # inside the sub-horizon: not taken off
+    part = lns.window_problem(p, ["A", "B"], states, (p.days[36], p.days[40]))  # Tuesday to Saturday
+    # margin 5 (the longest run limit): days 31..45, out to Monday day 28 and Sunday day 48
+    assert (part.days[0], part.days[-1]) == (p.days[28], p.days[48]) and part.previous is None
+    assert [a.id for a in part.agents] == ["A", "B"]
+    a, b = (part.config.contract(x.group) for x in part.agents)
+    assert a.max_shifts == {"D": 31, "L": 3}
+    assert (a.min_minutes, a.max_minutes, a.max_working_weekends) == (12_960 - 3_480, 16_320 - 3_480, 3)
+    assert (b.max_shifts, b.min_minutes, b.max_minutes, b.max_working_weekends) == ({"D": 32, "L": 8}, 12_960, 16_320, 4)
+    assert (a.max_consecutive_workdays, a.min_consecutive_days_off) == (5, 2)
+    assert set(part.heads["date"]) == set(part.days)
+    # at the horizon's start the sub-horizon starts with it; the whole horizon is no window
+    near = lns.window_problem(p, ["A"], states, (p.days[2], p.days[8]))
+    assert (near.days[0], near.days[-1]) == (p.days[0], p.days[13])
+    assert lns.window_problem(p, ["A"], states, (p.days[3], p.days[50])) is None
+    rotating = p.config.model_copy(update={"rules": p.config.rules.model_copy(update={"rotation": "balanced"})})
+    assert lns.window_problem(dataclasses.replace(p, config=rotating), ["A"], states, (p.days[35], p.days[41])) is None
+
+
+def test_improve_on_a_long_horizon_keeps_every_hard_rule_and_reports_its_decrease(eight):
+    inst, p, start = eight
+    states, stats = lns.improve(p, start, p.config.solver, 4.0, group=2, sub_seconds=0.5)
+    assert stats.tried >= 4
+    assert _objective(inst, p, states) == _objective(inst, p, start) - stats.decrease
+    roster = states_frame(p, states)
+    assert check_roster(roster, p.config, p.agents, p.demand, p.month, p.requests, horizon_days=len(p.days)).empty
