@@ -297,6 +297,7 @@ def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, see
         trace += [(round(t_lns + t, 2), first - dec) for t, dec in stats.trace]
         extra.update(lns_seconds=round(elapsed() - t_lns, 2), lns_neighbourhoods=stats.tried,
                      lns_improved=stats.improved, lns_optimal=stats.optimal,
+                     lns_type_steps=stats.type_steps, lns_type_improved=stats.type_improved,
                      lns_objective=first - stats.decrease)
     solve_s = elapsed()
     row = {"instance": inst.name, "method": method, "full_model": full, "status": name,

@@ -321,3 +321,43 @@ def test_improve_on_a_long_horizon_keeps_every_hard_rule_and_reports_its_decreas
     assert _objective(inst, p, states) == _objective(inst, p, start) - stats.decrease
     roster = states_frame(p, states)
     assert check_roster(roster, p.config, p.agents, p.demand, p.month, p.requests, horizon_days=len(p.days)).empty
+
+
+def _pattern(p, states):
+    return {k: (s if s in (OFF, LEAVE) else "work") for k, s in states.items()}
+
+
+def test_a_shift_type_step_keeps_every_days_off_and_is_exact_on_a_window(eight, monkeypatch):
+    """A shift-type step (every agent, days off and days worked kept, the shift worked free)
+    over a window reaches one day past it (successions), not to whole weeks; its best step
+    lowers the cost by exactly what the whole-horizon model with the same days fixed finds, the
+    pattern of days off is unchanged, and every hard rule holds. Each window starts on a day
+    an agent works L after an L the day before (L may not be followed by D): only that day
+    before, in the model, keeps D away."""
+    inst, p, states = eight
+    ids, days = [a.id for a in p.agents], p.days
+    # (agent, day): a late shift the day before, so only L may be worked on the day
+    traps = [(a, i) for i in range(8, 42) for a in ids if states[a, days[i - 1]] == states[a, days[i]] == "L"]
+    assert len(traps) >= 3
+    rng = np.random.default_rng(1)
+    for k in rng.choice(len(traps), size=3, replace=False):
+        trap, first = traps[k]
+        window = (days[first], days[first + 6])
+        part = lns.window_problem(p, ids, states, window, pattern_fixed=True)
+        assert part.days[0] == p.days[first - 1] and part.days[-1] == p.days[first + 7]
+        assert all(part.config.contract(a.group).max_working_weekends is None for a in part.agents)
+        small = lns._build(p, ids, states, window, pattern_fixed=True)
+        lns._keep_pattern(small, states)
+        with monkeypatch.context() as m:
+            m.setattr(lns, "window_problem", lambda *args: None)  # the whole horizon, rest fixed
+            whole = lns._build(p, ids, states, window)
+        lns._keep_pattern(whole, states)
+        cur_s, opt_s, found = _solve_both(small, states)
+        cur_w, opt_w, _ = _solve_both(whole, states)
+        assert cur_s - opt_s == cur_w - opt_w
+        after = {**states, **found}
+        assert _pattern(p, after) == _pattern(p, states)
+        assert after[trap, p.days[first]] == "L"
+        roster = states_frame(p, after)
+        assert check_roster(roster, p.config, p.agents, p.demand, p.month, p.requests, horizon_days=len(p.days)).empty
+

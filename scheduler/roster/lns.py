@@ -82,7 +82,7 @@ def sub_problem(problem: Problem, keep: set[str], states: States, days: tuple[da
 
 
 def window_problem(problem: Problem, keep: list[str], states: States,
-                   window: tuple[date, date]) -> Problem | None:
+                   window: tuple[date, date], pattern_fixed: bool = False) -> Problem | None:
     """The agents in `keep` over the days around `window` only, everybody and every other day
     fixed as in `states` (a complete roster): the same hard rules on the window's days as the
     whole-horizon model with those days fixed, in a model of a few weeks instead of the horizon.
@@ -102,7 +102,15 @@ def window_problem(problem: Problem, keep: list[str], states: States,
       ``max_minutes``, ``max_working_weekends``) become each kept agent's own contract, less
       what the agent works outside the sub-horizon.
     * Day-off limits per calendar month and the day/night rotation count over the horizon in a
-      way not restated here: with either configured this returns None."""
+      way not restated here: with either configured this returns None.
+
+    With `pattern_fixed` the caller keeps every kept agent's days off and days worked as in
+    `states` (:func:`_keep_pattern`), so every rule that sees only days worked (runs, days off,
+    weekends) holds whatever shifts are worked: only a succession reaches past the window, so
+    the sub-horizon is the window and one day on each side, not widened to whole weeks, and
+    the kept agents' contracts drop ``max_working_weekends`` (a weekend cut by the
+    sub-horizon would count twice). Runs, weekly days off and work density inside it are the
+    roster's own and hold; runs cut by its ends are exempt from the minimum-run rules."""
     cfg, days = problem.config, problem.days
     rules = cfg.rules
     if rules.rotation != "none" or rules.min_days_off_per_month > 0 or rules.max_days_off_per_month < 31:
@@ -113,11 +121,11 @@ def window_problem(problem: Problem, keep: list[str], states: States,
         if c is not None:
             runs += [n for n in (c.max_consecutive_workdays, c.min_consecutive_workdays,
                                  c.min_consecutive_days_off) if n is not None]
-    margin = max(runs, default=1)
-    start = window[0] - timedelta(days=margin)
-    start = max(days[0], start - timedelta(days=start.weekday()))
-    end = window[1] + timedelta(days=margin)
-    end = min(days[-1], end + timedelta(days=6 - end.weekday()))
+    margin = 1 if pattern_fixed else max(runs, default=1)
+    start, end = window[0] - timedelta(days=margin), window[1] + timedelta(days=margin)
+    if not pattern_fixed:  # out to whole weeks
+        start, end = start - timedelta(days=start.weekday()), end + timedelta(days=6 - end.weekday())
+    start, end = max(days[0], start), min(days[-1], end)
     if start == days[0] and end == days[-1]:
         return None
     outside = [d for d in days if not start <= d <= end]
@@ -140,7 +148,8 @@ def window_problem(problem: Problem, keep: list[str], states: States,
             "max_shifts": {s: max(0, n - worked[s]) for s, n in c.max_shifts.items()},
             "min_minutes": None if c.min_minutes is None else max(0, c.min_minutes - spent),
             "max_minutes": None if c.max_minutes is None else max(0, c.max_minutes - spent),
-            "max_working_weekends": None if c.max_working_weekends is None else max(0, c.max_working_weekends - busy),
+            "max_working_weekends": None if c.max_working_weekends is None or pattern_fixed
+                                    else max(0, c.max_working_weekends - busy),
         }))
         agents.append(dataclasses.replace(agent, group=own[-1].id))
     sub = sub_problem(problem, set(keep), states, (start, end))
@@ -159,10 +168,11 @@ class _Neighbourhood:
     domains: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
-def _build(problem: Problem, keep: list[str], states: States, window: tuple[date, date] | None) -> _Neighbourhood:
+def _build(problem: Problem, keep: list[str], states: States, window: tuple[date, date] | None,
+           pattern_fixed: bool = False) -> _Neighbourhood:
     from .solve import build_model  # solve imports nothing from here; a late import keeps it so
 
-    part = window_problem(problem, keep, states, window) if window is not None else None
+    part = window_problem(problem, keep, states, window, pattern_fixed) if window is not None else None
     built = build_model(part or sub_problem(problem, set(keep), states), hint=False)
     v = built.vars
     proto = built.model.proto
@@ -183,6 +193,17 @@ def _set_domain(proto, index: int, lo: int, hi: int) -> None:
     """Domain [lo, hi] of a literal in place (a literal's domain is one interval)."""
     dom = proto.variables[index].domain
     dom[0], dom[1] = lo, hi
+
+
+def _keep_pattern(nb: _Neighbourhood, states: States) -> None:
+    """A shift-type step: every free (agent, day) stays a day off or a day worked as in
+    `states`; only which shift is worked may change (call before :func:`_fix`)."""
+    proto = nb.model.proto
+    for (a, d), lits in nb.free.items():
+        off = states[a, d] == OFF
+        for name, x in lits.items():
+            if off or name == OFF:
+                _set_domain(proto, x.index, int(off and name == OFF), int(off and name == OFF))
 
 
 def _fix(nb: _Neighbourhood, states: States) -> None:
@@ -364,6 +385,9 @@ def _around_a_day(states: States, d: date | None, ids: list[str], k: int, rng: n
     return [str(a) for a in keep]
 
 
+TYPE_STEP_LITERALS = 6_000  # a shift-type step spans as many days as keep its literals (all agents) about this many
+
+
 @dataclass
 class LnsStats:
     """What :func:`improve` did: neighbourhoods tried, improved, solved to optimality, and the
@@ -375,15 +399,25 @@ class LnsStats:
     decrease: int = 0
     trace: list[tuple[float, int]] = field(default_factory=list)
     group_size: list[int] = field(default_factory=list)
+    type_steps: int = 0      # shift-type steps (see improve), and how many of them improved
+    type_improved: int = 0
 
 
 def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
             group: int = 4, sub_seconds: float = 2.0, window_days: int = 14,
-            window_share: float = 0.3,
+            window_share: float = 0.3, type_share: float = 0.0,
             on_improve: Callable[[States, LnsStats], None] | None = None) -> tuple[States, LnsStats]:
     """Agent-group LNS from `states` (a roster keeping every hard rule) for `seconds`.
 
     Each step picks a neighbourhood (seeded by cfg.seed):
+    * a share `type_share` of the steps are shift-type steps: every agent keeps the days they
+      work and the days they are off, and only which shift they work on those days is free
+      (skills, successions, minutes and per-type limits still hold). Over the whole horizon
+      when all agents over it have at most TYPE_STEP_LITERALS literals, else over a window of
+      as many days around a costly day (the model then reaches one day past it: no run can
+      change, see :func:`window_problem`). On Curtois instances whose shift types come in families of
+      the same length and successions (a1/a2/a3) this trades shifts between agents of
+      different skills, which a step of a few agents rarely sees;
     * on horizons longer than four weeks, a share `window_share` of the steps: `window_days`
       days around a costly day (a slot short of its head count, drawn by the cost; the day at
       a random place in the window) for three times `group` agents, about half of them off
@@ -417,11 +451,21 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
     long_horizon = len(days) > 28
     need = problem.head_need()
     staffed = _staffed(states)
+    type_days = max(1, TYPE_STEP_LITERALS // (len(ids) * (len(problem.config.shift_ids) + 1)))
     while budget.left() > 0.05:
         k = min(group, len(ids))
-        window = None
+        window, types_only = None, rng.random() < type_share
         roll = rng.random()
-        if long_horizon and roll < window_share:
+        if types_only:
+            # every agent keeps their days off and days worked; the shifts worked are free:
+            # over the horizon, or over a window of days around a costly day when that is large
+            keep = list(ids)
+            if type_days < len(days):
+                d = _costly_day(staffed, need, rng)
+                at = days.index(d) if d is not None else int(rng.integers(0, len(days)))
+                start = min(max(0, at - int(rng.integers(0, type_days))), len(days) - type_days)
+                window = (days[start], days[start + type_days - 1])
+        elif long_horizon and roll < window_share:
             # a window of days around a costly day (at a random place in it), agents around it
             d = _costly_day(staffed, need, rng)
             at = days.index(d) if d is not None else int(rng.integers(0, len(days)))
@@ -439,7 +483,9 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
         else:
             keep = list(rng.choice(ids, size=k, replace=False))
         keep = [str(a) for a in keep]
-        nb = _build(problem, keep, states, window)
+        nb = _build(problem, keep, states, window, types_only)
+        if types_only:
+            _keep_pattern(nb, states)
         _fix(nb, states)
         check = cp_model.CpSolver()
         configure_solver(check, cfg, max(1.0, sub_seconds))
@@ -459,12 +505,13 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
         status = solver.solve(nb.model)
         budget.charge(solver)
         stats.tried += 1
-        stats.group_size.append(k)
+        stats.group_size.append(len(keep) if types_only else k)
+        stats.type_steps += types_only
         if status == cp_model.OPTIMAL:
             stats.optimal += 1
-            if window is None:
+            if window is None and not types_only:
                 group = min(group + 1, len(ids))
-        elif window is None:
+        elif window is None and not types_only:
             group = max(2, group - 1)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
@@ -480,6 +527,7 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
                     states[key] = st
             if found < current:
                 stats.improved += 1
+                stats.type_improved += types_only
                 stats.decrease += current - found
                 stats.trace.append((round(time.perf_counter() - budget.started, 2), stats.decrease))
                 if on_improve is not None:
