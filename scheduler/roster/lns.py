@@ -385,7 +385,16 @@ def _around_a_day(states: States, d: date | None, ids: list[str], k: int, rng: n
     return [str(a) for a in keep]
 
 
-TYPE_STEP_LITERALS = 6_000  # a shift-type step spans as many days as keep its literals (all agents) about this many
+TYPE_STEP_LITERALS = 6_000  # a shift-type step spans as many days as keep all agents' literals near this many
+
+
+def _window_around(staffed: Counter, need: dict, days: list[date], n: int,
+                   rng: np.random.Generator) -> tuple[date | None, tuple[date, date]]:
+    """A costly day (:func:`_costly_day`) and `n` days around it, the day at a random place."""
+    d = _costly_day(staffed, need, rng)
+    at = days.index(d) if d is not None else int(rng.integers(0, len(days)))
+    start = min(max(0, at - int(rng.integers(0, n))), len(days) - n)
+    return d, (days[start], days[start + n - 1])
 
 
 @dataclass
@@ -454,23 +463,17 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
     type_days = max(1, TYPE_STEP_LITERALS // (len(ids) * (len(problem.config.shift_ids) + 1)))
     while budget.left() > 0.05:
         k = min(group, len(ids))
-        window, types_only = None, rng.random() < type_share
+        window, types_only = None, type_share > 0 and rng.random() < type_share
         roll = rng.random()
         if types_only:
             # every agent keeps their days off and days worked; the shifts worked are free:
             # over the horizon, or over a window of days around a costly day when that is large
             keep = list(ids)
             if type_days < len(days):
-                d = _costly_day(staffed, need, rng)
-                at = days.index(d) if d is not None else int(rng.integers(0, len(days)))
-                start = min(max(0, at - int(rng.integers(0, type_days))), len(days) - type_days)
-                window = (days[start], days[start + type_days - 1])
+                d, window = _window_around(staffed, need, days, type_days, rng)
         elif long_horizon and roll < window_share:
             # a window of days around a costly day (at a random place in it), agents around it
-            d = _costly_day(staffed, need, rng)
-            at = days.index(d) if d is not None else int(rng.integers(0, len(days)))
-            start = min(max(0, at - int(rng.integers(0, window_days))), len(days) - window_days)
-            window = (days[start], days[start + window_days - 1])
+            d, window = _window_around(staffed, need, days, window_days, rng)
             keep = _around_a_day(states, d, ids, min(3 * k, len(ids)), rng)
         elif roll < 0.8:
             keep = _around_a_day(states, _costly_day(staffed, need, rng), ids, k, rng)
