@@ -193,6 +193,31 @@ def test_same_seed_same_roster_in_deterministic_mode(inst):
     assert runs[0] == runs[1]
 
 
+def test_in_deterministic_mode_each_model_built_counts_against_the_budget(inst):
+    p = _problem(inst)
+    cfg = p.config.solver
+    model = build_model(lns.sub_problem(p, {p.agents[0].id}, {}), hint=False).model
+    size = len(model.proto.variables) + len(model.proto.constraints)
+    budget = lns._Budget(cfg, 1.0)
+    budget.charge_build(model)
+    assert budget.spent == pytest.approx(lns.BUILD_DTIME_PER_ELEMENT * size) and budget.spent > 0
+    assert budget.left() == pytest.approx(1.0 - budget.spent)
+    wall = lns._Budget(cfg.model_copy(update={"deterministic": False}), 1.0)
+    wall.charge_build(model)
+    assert wall.left() > 0.9  # wall-clock mode counts the clock, not the charges
+
+    # shift-type steps over the whole horizon: presolve solves them (deterministic time 0),
+    # so only the builds' charge ends the loop; the same seed gives the same steps
+    start = lns.construct(p, cfg, 1.0, batch=4)
+    runs = [lns.improve(p, start, cfg, 0.3, type_share=1.0) for _ in range(2)]
+    (states, stats), (again, stats2) = runs
+    assert states == again and stats.tried == stats2.tried == stats.type_steps
+    per_step = lns.BUILD_DTIME_PER_ELEMENT * size * len(p.agents)  # a step builds all agents
+    assert 1 <= stats.tried <= 0.3 / per_step + 1
+    assert _objective(inst, p, states) == _objective(inst, p, start) - stats.decrease
+    assert all(states[k] == OFF for k, s in start.items() if s == OFF)  # days off kept
+
+
 def test_neighbourhood_solver_takes_the_config(inst):
     p = _problem(inst, seconds=7, deterministic=False, seed=5)
     solver = lns._solver(p.config.solver, 1.5, 11)
