@@ -293,11 +293,17 @@ def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, see
                          cg_columns=cs.columns, cg_dive_objective=cs.dive_objective,
                          cg_master_status=cs.master_status, cg_objective=cg_obj)
             first, t_lns = cg_obj, elapsed()
-        states, stats = lns.improve(problem, states, cfg, max(time_limit - elapsed(), 0.0))
+        # the search alone chooses its kinds of step by what each pays (lns.improve's
+        # adaptive roulette); after cg's dive it keeps the fixed shares it was measured with
+        states, stats = lns.improve(problem, states, cfg, max(time_limit - elapsed(), 0.0),
+                                    adaptive=method == "lns")
         trace += [(round(t_lns + t, 2), first - dec) for t, dec in stats.trace]
         extra.update(lns_seconds=round(elapsed() - t_lns, 2), lns_neighbourhoods=stats.tried,
                      lns_improved=stats.improved, lns_optimal=stats.optimal,
                      lns_type_steps=stats.type_steps, lns_type_improved=stats.type_improved,
+                     lns_adaptive=method == "lns",
+                     lns_kinds={k: {"steps": t[0], "improved": t[1], "decrease": t[2], "seconds": round(t[3], 2)}
+                                for k, t in stats.kinds.items()},
                      lns_objective=first - stats.decrease)
     solve_s = elapsed()
     row = {"instance": inst.name, "method": method, "full_model": full, "status": name,

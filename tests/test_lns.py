@@ -348,6 +348,41 @@ def test_improve_on_a_long_horizon_keeps_every_hard_rule_and_reports_its_decreas
     assert check_roster(roster, p.config, p.agents, p.demand, p.month, p.requests, horizon_days=len(p.days)).empty
 
 
+def test_adaptive_search_tallies_each_kind_and_repeats_in_deterministic_mode(eight):
+    inst, p, start = eight
+    cfg = p.config.solver
+    runs = [lns.improve(p, start, cfg, 3.0, group=2, sub_seconds=0.5, adaptive=True) for _ in range(2)]
+    (states, stats), (again, _) = runs
+    assert states == again
+    assert set(stats.kinds) == {"day", "group", "window", "type"}  # every kind tried in warm-up
+    assert sum(t[0] for t in stats.kinds.values()) == stats.tried
+    assert sum(t[1] for t in stats.kinds.values()) == stats.improved
+    assert sum(t[2] for t in stats.kinds.values()) == stats.decrease
+    assert stats.kinds["type"][0] == stats.type_steps
+    assert _objective(inst, p, states) == _objective(inst, p, start) - stats.decrease
+    roster = states_frame(p, states)
+    assert check_roster(roster, p.config, p.agents, p.demand, p.month, p.requests, horizon_days=len(p.days)).empty
+
+
+def test_the_roulette_tries_each_kind_in_turn_then_favours_what_pays():
+    wheel = lns._Roulette(["a", "b", "c"], floor=0.05)
+    rng = np.random.default_rng(0)
+    order = []
+    for _ in range(2 * 3):  # warm-up: each kind WARMUP (2) times, in turn
+        k = wheel.draw(rng)
+        order.append(k)
+        wheel.update(k, {"a": 100, "b": 10, "c": 0}[k], {"a": 1.0, "b": 1.0, "c": 0.5}[k])
+    assert order == ["a", "b", "c", "a", "b", "c"]
+    drawn = Counter(wheel.draw(rng) for _ in range(4000))
+    # rates 100, 10 and 0 a second: p = 0.05 + 0.85 * share -> 0.823, 0.127, 0.05
+    assert drawn["a"] / 4000 == pytest.approx(0.05 + 0.85 * 100 / 110, abs=0.03)
+    assert drawn["b"] / 4000 == pytest.approx(0.05 + 0.85 * 10 / 110, abs=0.02)
+    assert drawn["c"] / 4000 == pytest.approx(0.05, abs=0.015)
+    for _ in range(30):  # "a" stops paying: its smoothed rate decays and "b" takes over
+        wheel.update("a", 0, 1.0)
+    assert Counter(wheel.draw(rng) for _ in range(2000))["b"] > 1500
+
+
 def _pattern(p, states):
     return {k: (s if s in (OFF, LEAVE) else "work") for k, s in states.items()}
 
