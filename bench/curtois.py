@@ -294,7 +294,8 @@ def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, see
                          cg_master_status=cs.master_status, cg_objective=cg_obj)
             first, t_lns = cg_obj, elapsed()
         # the search alone chooses its kinds of step by what each pays (lns.improve's
-        # adaptive roulette); after cg's dive it keeps the fixed shares it was measured with
+        # adaptive roulette); after cg's dive and in hybrid it keeps the fixed shares it was
+        # measured with (14-19)
         states, stats = lns.improve(problem, states, cfg, max(time_limit - elapsed(), 0.0),
                                     adaptive=method == "lns")
         trace += [(round(t_lns + t, 2), first - dec) for t, dec in stats.trace]

@@ -19,9 +19,9 @@ every rule and penalty it has. No second model is written here.
   neighbourhoods are solved to optimality and shrinks when they time out.
 
 Both go through :func:`~scheduler.roster.parameters.configure_solver`. In deterministic mode
-every budget is CP-SAT deterministic time and the loop stops on the deterministic time spent, so
-the same inputs and seed give the same roster.
-"""
+every budget is CP-SAT deterministic time plus a fixed charge per model built
+(:data:`BUILD_DTIME_PER_ELEMENT`), and the loop stops on what was spent, so the same inputs and
+seed give the same roster."""
 
 from __future__ import annotations
 
@@ -450,6 +450,10 @@ class _Roulette:
 
     WARMUP = 2
 
+    def __post_init__(self) -> None:
+        if not (self.kinds and 0 <= self.floor and self.floor * len(self.kinds) < 1 and 0 < self.decay <= 1):
+            raise ValueError(f"roulette: kinds {self.kinds}, floor {self.floor} (n * floor < 1), decay {self.decay}")
+
     def draw(self, rng: np.random.Generator) -> str:
         low = min(self.tried[k] for k in self.kinds)
         if low < self.WARMUP:  # in turn, in order
@@ -464,7 +468,7 @@ class _Roulette:
         first = self.tried[kind] == 0
         self.tried[kind] += 1
         w = 1.0 if first else self.decay
-        self.gain[kind] = (1 - w) * self.gain.get(kind, 0.0) + w * decrease
+        self.gain[kind] = (1 - w) * self.gain.get(kind, 0.0) + w * max(0, decrease)  # a worse step is not kept
         self.cost[kind] = (1 - w) * self.cost.get(kind, 0.0) + w * max(seconds, 1e-6)
 
 
@@ -583,12 +587,13 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
         stats.tried += 1
         stats.group_size.append(len(keep) if types_only else k)
         stats.type_steps += types_only
+        took = budget.used() - spent_before
         tally = stats.kinds.setdefault(kind, [0, 0, 0, 0.0])
         tally[0] += 1
-        tally[3] += budget.used() - spent_before
+        tally[3] += took
         found = int(round(solver.objective_value)) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else current
         if wheel is not None:
-            wheel.update(kind, max(0, current - found), budget.used() - spent_before)
+            wheel.update(kind, current - found, took)
         if status == cp_model.OPTIMAL:
             stats.optimal += 1
             if window is None and not types_only:
