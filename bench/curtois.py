@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import pandas as pd  # noqa: E402
 from ortools.sat.python import cp_model  # noqa: E402
 
-from curtois_eval import Instance, evaluate, read_instance, write_roster  # noqa: E402
+from curtois_eval import Instance, evaluate, read_instance, weekend_bound, write_roster  # noqa: E402
 from scheduler.config import parse_config  # noqa: E402
 from scheduler.domain import LEAVE, OFF, Agent, Problem, Request  # noqa: E402
 from scheduler.roster import build_model, columns, configure_solver, lns  # noqa: E402
@@ -407,7 +407,7 @@ def main(argv: list[str] | None = None) -> int:
         bk = known[inst.name]
         best, lb = int(bk["best_known_objective"]), int(bk["lower_bound"])
         keep = {k: v for k, v in res.items() if k not in ("rows", "validator", "evaluation")}
-        keep.update(best_known=best, lower_bound=lb,
+        keep.update(best_known=best, lower_bound=lb, weekend_bound=weekend_bound(inst),
                     ratio=None if res["objective"] is None else round(res["objective"] / best, 4),
                     days=inst.horizon, staff=len(inst.staff), shift_types=len(inst.lengths),
                     load_1min_before=round(load_before, 2), load_1min_after=round(os.getloadavg()[0], 2),

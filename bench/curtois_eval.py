@@ -163,3 +163,24 @@ def evaluate(inst: Instance, roster: list[tuple[str, int, str]]) -> Evaluation:
         under += wu * max(0, req - n)
         over += wo * max(0, n - req)
     return Evaluation(s1 + s2 + under + over, s1, s2, under, over, bad)
+
+
+def weekend_bound(inst: Instance) -> int:
+    """A lower bound on the objective from weekends alone (plain arithmetic, no solver).
+
+    An employee works at most one shift a day and at most `max_weekends` weekends (H8), so at
+    most two shifts on each weekend worked, none on a fixed day off (H9), and no more shifts in
+    all than the sum of their per-type maxima (H3). The Saturday and Sunday cover asks for R
+    heads; at most C (the sum over employees of those limits) can be there, so at least R - C
+    heads are short on weekends, each at the lowest under-cover weight of a weekend slot."""
+    weeks = inst.horizon // 7
+    capacity = 0
+    for st in inst.staff:
+        off = inst.days_off.get(st.id, set())
+        free = sorted((sum(1 for d in (7 * w + 5, 7 * w + 6) if d not in off) for w in range(weeks)), reverse=True)
+        capacity += min(sum(free[:max(0, st.max_weekends)]), sum(st.max_shifts.values()))
+    weekend = [(req, wu) for d, s, req, wu, wo in inst.cover if d % 7 >= 5 and d < 7 * weeks]
+    if not weekend:
+        return 0
+    short = sum(req for req, _ in weekend) - capacity
+    return max(0, short) * min(wu for _, wu in weekend)

@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from curtois_eval import evaluate, read_instance, read_roster, write_roster  # noqa: E402
+from curtois_eval import evaluate, read_instance, read_roster, weekend_bound, write_roster  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "benchmarks" / "curtois"
 needs_data = pytest.mark.skipif(not (DATA / "Instance1.txt").exists(), reason=f"benchmark files not in {DATA}")
@@ -96,6 +96,28 @@ def test_evaluator_reports_each_hard_constraint(tiny, rows, code):
 def test_evaluator_exempts_runs_touching_the_horizon_ends(tiny):
     # one worked day on day 0 and on day 13: runs touching the ends need not reach 2
     assert evaluate(tiny, [("A", 0, "E"), ("A", 13, "E")]).violations == []
+
+
+def test_weekend_bound_counts_heads_the_weekend_limits_leave_short(tiny):
+    import dataclasses
+    # weekends are days 5-6 and 12-13; A works at most 1 weekend (2 shifts), 5 shifts in all
+    cover = [(5, "E", 2, 100, 1), (6, "E", 1, 100, 1), (12, "E", 1, 100, 1), (13, "L", 1, 60, 1), (3, "E", 9, 100, 1)]
+    inst = dataclasses.replace(tiny, cover=cover, days_off={})
+    assert weekend_bound(inst) == (5 - 2) * 60  # weekday cover does not count; the lowest weight
+    a = tiny.staff[0]
+    two = dataclasses.replace(inst, staff=[dataclasses.replace(a, max_weekends=2)])
+    assert weekend_bound(two) == (5 - 4) * 60
+    assert weekend_bound(dataclasses.replace(two, days_off={"A": {12, 13}})) == (5 - 2) * 60  # H9
+    assert weekend_bound(dataclasses.replace(two, days_off={"A": {12}})) == (5 - 3) * 60
+    few = dataclasses.replace(two, staff=[dataclasses.replace(a, max_weekends=2, max_shifts={"E": 1, "L": 0})])
+    assert weekend_bound(few) == (5 - 1) * 60  # H3: one shift in all
+    assert weekend_bound(dataclasses.replace(inst, cover=[(3, "E", 9, 100, 1)])) == 0
+
+
+@needs_data
+def test_weekend_bound_is_below_instance1s_optimum():
+    inst = read_instance(DATA / "Instance1.txt")
+    assert 0 < weekend_bound(inst) <= 607
 
 
 def test_roster_file_round_trip(tmp_path):
