@@ -425,11 +425,18 @@ class LnsStats:
     decrease: int = 0
     trace: list[tuple[float, int]] = field(default_factory=list)
     group_size: list[int] = field(default_factory=list)
-    type_steps: int = 0      # shift-type steps (see improve), and how many of them improved
-    type_improved: int = 0
     # per kind of step ("day", "group", "one", "window", "type"): [steps, improved, decrease, seconds
     # (budget units: wall-clock, or deterministic time in deterministic mode)]
     kinds: dict[str, list] = field(default_factory=dict)
+
+    @property
+    def type_steps(self) -> int:
+        """Shift-type steps (see improve)."""
+        return self.kinds.get("type", [0, 0])[0]
+
+    @property
+    def type_improved(self) -> int:
+        return self.kinds.get("type", [0, 0])[1]
 
 
 @dataclass
@@ -499,15 +506,16 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
     off on a costly day over the horizon, a window on long horizons, a shift-type step) is
     drawn by :class:`_Roulette` from the cost decrease per second each kind has given lately,
     instead of the fixed shares above (type_share and window_share then do not apply; the
-    one-agent kind exists only here). One agent alone over the horizon can move a worked
-    weekend, or a shift, from where the cover is over to where it is short; from one first
-    roster, 90 s, seeds 0/1/2, with it against without: 22 48,546 / 48,078 / 48,837 against
-    50,896 / 51,210 / 51,836; 23 75,657 / 82,748 / 73,348 against 83,406 / 76,719 / 86,263;
-    20 5,902 / 6,183 against 5,888 / 5,595 (seeds 0/1). Measured from one first roster, 90 s, seeds 0/1/2,
-    against the fixed shares (type steps off): Curtois 20 5,888 / 5,595 / 5,970 against
-    6,770 / 6,175 / 6,014; 23 83,406 / 76,719 / 86,263 against 80,301 / 91,189 / 83,884;
-    22 50,896 / 51,210 / 51,836 against 49,553 / 49,266 / 51,900; 60 s: 13 3,884 / 3,752 /
-    3,958 against 4,009 / 4,393 / 3,860, 12 4,250 / 4,655 / 4,338 against 4,308 / 4,504 / 4,492.
+    one-agent kind exists only here). Measured from one first roster, seeds 0/1/2, the four
+    other kinds against the fixed shares (type steps off): Curtois 20 (90 s) 5,888 / 5,595 /
+    5,970 against 6,770 / 6,175 / 6,014; 23 (90 s) 83,406 / 76,719 / 86,263 against 80,301 /
+    91,189 / 83,884; 22 (90 s) 50,896 / 51,210 / 51,836 against 49,553 / 49,266 / 51,900; 13
+    (60 s) 3,884 / 3,752 / 3,958 against 4,009 / 4,393 / 3,860; 12 (60 s) 4,250 / 4,655 / 4,338
+    against 4,308 / 4,504 / 4,492. One agent alone over the horizon can move a worked weekend,
+    or a shift, from where the cover is over to where it is short; with that kind against
+    without, 90 s: 22 48,546 / 48,078 / 48,837 against 50,896 / 51,210 / 51,836; 23 75,657 /
+    82,748 / 73,348 against 83,406 / 76,719 / 86,263; 20 5,902 / 6,183 against 5,888 / 5,595
+    (seeds 0/1).
     It is solved for at most `sub_seconds` with the current roster as hint. The step's cost is
     compared with the current roster's cost in the same model (solved with every literal fixed);
     the new roster is kept when it is not worse. `group` grows by one after a whole-horizon
@@ -545,7 +553,7 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
             roll = rng.random()
             kind = ("type" if types_only else "window" if long_horizon and roll < window_share
                     else "day" if roll < 0.8 else "group")
-        types_only, window = kind == "type", None
+        window = None
         if kind == "type":
             # every agent keeps their days off and days worked; the shifts worked are free:
             # over the horizon, or over a window of days around a costly day when that is large
@@ -556,12 +564,10 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
             # a window of days around a costly day (at a random place in it), agents around it
             d, window = _window_around(staffed, need, days, window_days, rng)
             keep = _around_a_day(states, d, ids, min(3 * k, len(ids)), rng)
-        elif kind == "one":
-            # one agent off on a costly day, over the horizon: it may trade a weekend or a shift
-            # worked where the cover is over for one where it is short
-            keep = _around_a_day(states, _costly_day(staffed, need, rng), ids, 1, rng)
-        elif kind == "day":
-            keep = _around_a_day(states, _costly_day(staffed, need, rng), ids, k, rng)
+        elif kind in ("day", "one"):
+            # `k` agents around a costly day over the horizon; or one agent off that day, who
+            # may trade a weekend or a shift worked where the cover is over for one where it is short
+            keep = _around_a_day(states, _costly_day(staffed, need, rng), ids, 1 if kind == "one" else k, rng)
         elif len(by_group) > 1:
             pool = by_group[list(by_group)[int(rng.integers(0, len(by_group)))]]
             keep = list(rng.choice(pool, size=min(k, len(pool)), replace=False))
@@ -571,9 +577,9 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
         else:
             keep = list(rng.choice(ids, size=k, replace=False))
         keep = [str(a) for a in keep]
-        nb = _build(problem, keep, states, window, types_only)
+        nb = _build(problem, keep, states, window, kind == "type")
         budget.charge_build(nb.model)
-        if types_only:
+        if kind == "type":
             _keep_pattern(nb, states)
         _fix(nb, states)
         check = cp_model.CpSolver()
@@ -594,8 +600,7 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
         status = solver.solve(nb.model)
         budget.charge(solver)
         stats.tried += 1
-        stats.group_size.append(len(keep) if types_only else k)
-        stats.type_steps += types_only
+        stats.group_size.append(k if kind in ("day", "group", "window") else len(keep))
         took = budget.used() - spent_before
         tally = stats.kinds.setdefault(kind, [0, 0, 0, 0.0])
         tally[0] += 1
@@ -605,9 +610,9 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
             wheel.update(kind, current - found, took)
         if status == cp_model.OPTIMAL:
             stats.optimal += 1
-            if window is None and kind in ("day", "group"):
+            if kind in ("day", "group"):
                 group = min(group + 1, len(ids))
-        elif window is None and kind in ("day", "group"):
+        elif kind in ("day", "group"):
             group = max(2, group - 1)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
@@ -622,7 +627,6 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
                     states[key] = st
             if found < current:
                 stats.improved += 1
-                stats.type_improved += types_only
                 stats.decrease += current - found
                 tally[1] += 1
                 tally[2] += current - found
