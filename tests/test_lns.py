@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -430,3 +431,61 @@ def test_a_shift_type_step_keeps_every_days_off_and_is_exact_on_a_window(eight, 
         roster = states_frame(p, after)
         assert check_roster(roster, p.config, p.agents, p.demand, p.month, p.requests, horizon_days=len(p.days)).empty
 
+
+
+# ---------------------------------------------------------------- weekend plan
+
+
+def _two_weekends():
+    """Two agents, two weeks, one working weekend each. The first weekend needs two heads a
+    day, the second one; B asks to work the second Saturday (weight 5). Both on the first
+    weekend leave the second short by two (200) and B's request unmet (5); A on the first and
+    B on the second leave the first short by two (200): the plan must be that one."""
+    from curtois_eval import Instance, Staff
+
+    staff = [Staff(c, {"D": 14}, 14 * 480, 0, 5, 1, 1, 1) for c in "AB"]
+    cover = [(d, "D", {5: 2, 6: 2, 12: 1, 13: 1}.get(d, 0), 100, 1) for d in range(14)]
+    return Instance("Two", 14, {"D": 480}, {"D": set()}, staff, {}, [("B", 12, "D", 5)], [], cover)
+
+
+def test_the_weekend_plan_spreads_each_agents_weekends_where_the_cover_needs_them():
+    inst = _two_weekends()
+    p = _problem(inst)
+    plan = lns.weekend_plan(p, p.config.solver, 5.0)
+    day = {i: d for i, d in enumerate(p.days)}
+    assert {k for k, worked in plan.items() if worked} == {("A", day[5]), ("A", day[6]), ("B", day[12]), ("B", day[13])}
+    # no weekend limit: nothing to plan
+    free = p.config.model_copy(update={"contracts": [c.model_copy(update={"max_working_weekends": None})
+                                                     for c in p.config.contracts]})
+    assert lns.weekend_plan(dataclasses.replace(p, config=free), p.config.solver, 5.0) is None
+
+
+def test_the_weekend_plan_keeps_the_weekend_limits_and_leave_and_the_roster_follows_it(eight):
+    inst, p, _ = eight
+    plan = lns.weekend_plan(p, p.config.solver, 5.0)
+    weekend_days = {d for d in p.days if d.weekday() >= 5}
+    assert {d for _, d in plan} == weekend_days
+    for a in p.agents:
+        limit = p.config.contract(a.group).max_working_weekends
+        worked = {d - timedelta(days=d.weekday() - 5) for (b, d), w in plan.items() if b == a.id and w}
+        assert len(worked) <= limit
+        assert not any(plan.get((a.id, d)) for d in p.leave_days(a.id))
+    states = lns.construct(p, p.config.solver, 5.0, batch=3, plan=plan)
+    agree = sum((states[k] not in (OFF, LEAVE)) == w for k, w in plan.items())
+    assert agree == len(plan)  # every batch's rules admit the plan here
+    _objective(inst, p, states)  # every hard rule (the evaluator)
+    roster = states_frame(p, states)
+    assert check_roster(roster, p.config, p.agents, p.demand, p.month, p.requests, horizon_days=len(p.days)).empty
+
+
+def test_a_batch_whose_rules_do_not_admit_the_plan_is_solved_without_it(eight):
+    """A plan that has every agent work every weekend day breaks their limit of four
+    weekends: each batch drops it, and the roster keeps every hard rule."""
+    inst, p, _ = eight
+    plan = {(a.id, d): d not in p.leave_days(a.id) for a in p.agents for d in p.days if d.weekday() >= 5}
+    states = lns.construct(p, p.config.solver, 5.0, batch=3, plan=plan)
+    assert _objective(inst, p, states) > 0
+    for a in p.agents:
+        worked = {d - timedelta(days=d.weekday() - 5) for (b, d), st in states.items()
+                  if b == a.id and d.weekday() >= 5 and st not in (OFF, LEAVE)}
+        assert len(worked) <= 4

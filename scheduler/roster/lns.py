@@ -11,6 +11,9 @@ every rule and penalty it has. No second model is written here.
   cover the batches before it left. Every roster it returns keeps every hard rule; it needs no
   search over the whole team, which on a year with 150 agents and 32 shift types (a model of a
   million literals) finds no roster in minutes.
+* :func:`weekend_plan` - on horizons with weekend limits, which weekend days each agent works,
+  decided for the whole team and horizon at once in a small model of days worked; the
+  construction follows it (where a batch's rules admit it).
 * :func:`improve` - repeatedly picks a group of agents (around a costly day, or agents of one
   contract, the ones whose shifts can trade places) and, on longer horizons, sometimes only a
   window of days for a larger group (the other days stay fixed, and the model covers only the
@@ -274,7 +277,8 @@ def _solver(cfg: SolverConfig, seconds: float, seed: int) -> cp_model.CpSolver:
     return solver
 
 
-def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 4) -> States:
+def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 4,
+              plan: dict[tuple[str, date], bool] | None = None) -> States:
     """A roster that keeps every hard rule: agents in batches of `batch`, in the problem's
     order, each batch solved against the head-count need the batches before it left, for an
     equal share of what is left of `seconds`. A batch with no roster in its share is split: it
@@ -282,8 +286,11 @@ def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 
     alone take CP-SAT 1-3 s). A single agent with no roster in its share is solved again to
     its first solution only, for up to FIRST_ROSTER_S (a roster is worth more than the
     budget); once the budget is spent and two agents in a row needed that, so does every
-    agent after them, two at a time (:func:`_first_rosters`). Raises LnsError when a batch's
-    own rules admit no roster, or one agent has none after that."""
+    agent after them, two at a time (:func:`_first_rosters`). With `plan` ((agent, day) ->
+    worked, :func:`weekend_plan`) each batch works and rests on the planned days as planned,
+    unless its rules admit no roster that does (then it is solved again without the plan; the
+    first rosters of single agents ignore it). Raises LnsError when a batch's own rules admit
+    no roster, or one agent has none after that."""
     reason = not_separable(problem)
     if reason:
         raise LnsError(f"agent-group search does not apply: {reason}")
@@ -298,9 +305,14 @@ def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 
         share = max(budget.left() * len(group) / (len(group) + len(todo)), 0.1)
         solver = _solver(cfg, share, cfg.seed + n)
         light_presolve(solver, nb.model)
+        following = plan is not None and _follow(nb, plan)
         status = solver.solve(nb.model)
         budget.charge(solver)
         n += 1
+        if following and status == cp_model.INFEASIBLE:  # the plan does not fit their rules
+            _unfix(nb)
+            status = solver.solve(nb.model)
+            budget.charge(solver)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
             batch = max(1, batch // 2)
             if len(group) > 1:  # again in smaller batches
@@ -320,6 +332,81 @@ def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 
         misses = 0
         states.update(_read(solver, nb))
     return states
+
+
+def weekend_plan(problem: Problem, cfg: SolverConfig, seconds: float) -> dict[tuple[str, date], bool] | None:
+    """Which weekend days each agent works: the plan :func:`construct` follows on long horizons.
+
+    A small model of the weekends alone, at the level of days worked: per agent and weekend
+    day (not on leave) a literal; at most ``max_working_weekends`` weekends with a day worked.
+    Its cost is each weekend day's head count over all its shifts (the day's lowest weights per
+    head short and over) and the weekend requests to work (their weight when the day is not
+    worked). The weekend limit is what makes a long horizon hard: a batch of agents solved
+    against the cover the batches before it left spends its weekends where the cover is short
+    then, and often works a weekend on one day; the plan spreads every agent's weekends over
+    the horizon at once and fills both days where it can. Only the days worked and off are
+    followed, not the shifts, and :func:`construct` drops the plan for a batch whose rules it
+    does not fit. None when no agent has a weekend limit, or no plan is found in `seconds`."""
+    pcfg, days = problem.config, problem.days
+    ends = weekends(days)
+    limits = {a.id: c.max_working_weekends for a in problem.agents
+              if (c := pcfg.contract(a.group)) is not None and c.max_working_weekends is not None}
+    if not ends or not limits:
+        return None
+    need = problem.head_need()
+    model = cp_model.CpModel()
+    work: dict[tuple[str, date], cp_model.IntVar] = {}
+    for agent in problem.agents:
+        leave = problem.leave_days(agent.id)
+        worked = []
+        for wk in ends:
+            lits = [work.setdefault((agent.id, d), model.new_bool_var(f"work[{agent.id},{d}]"))
+                    for d in wk if d not in leave]
+            if lits and agent.id in limits:
+                w = model.new_bool_var(f"weekend[{agent.id},{wk[0]}]")
+                model.add_max_equality(w, lits)
+                worked.append(w)
+        if agent.id in limits:
+            model.add(sum(worked) <= limits[agent.id])
+    terms = []
+    for wk in ends:
+        for d in wk:
+            slots = [v for (dd, _), v in need.items() if dd == d]
+            heads = sum(h for h, _, _ in slots)
+            staffed = [v for (a, dd), v in work.items() if dd == d]
+            if not slots or not staffed:
+                continue
+            under, over = min(u for _, u, _ in slots), min(o for _, _, o in slots)
+            short = model.new_int_var(0, max(heads, 0), f"short[{d}]")
+            extra = model.new_int_var(0, len(staffed), f"extra[{d}]")
+            model.add(sum(staffed) + short - extra == heads)
+            terms += [under * short, over * extra]
+    for r in problem.requests:
+        if r.kind == "on":
+            terms += [r.weight * (1 - work[r.agent_id, d]) for d in r.days() if (r.agent_id, d) in work]
+    model.minimize(sum(terms))
+    solver = cp_model.CpSolver()
+    configure_solver(solver, cfg, seconds)
+    solver.parameters.log_search_progress = False
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return {key: bool(solver.value(v)) for key, v in work.items()}
+
+
+def _follow(nb: _Neighbourhood, plan: dict[tuple[str, date], bool]) -> bool:
+    """Fix the free days of `nb` that `plan` covers to a day worked or off as planned
+    (:func:`_unfix` undoes it). Returns whether any day was fixed."""
+    proto = nb.model.proto
+    fixed = False
+    for key, lits in nb.free.items():
+        if key in plan:
+            x = lits[OFF]
+            dom = proto.variables[x.index].domain
+            nb.domains.setdefault(x.index, (dom[0], dom[1]))
+            _set_domain(proto, x.index, int(not plan[key]), int(not plan[key]))
+            fixed = True
+    return fixed
 
 
 FIRST_ROSTER_S = 30.0  # at most this long for one agent's first roster (its model's first solution)
