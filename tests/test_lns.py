@@ -463,6 +463,7 @@ def test_the_weekend_plan_spreads_each_agents_weekends_where_the_cover_needs_the
 def test_the_weekend_plan_keeps_the_weekend_limits_and_leave_and_the_roster_follows_it(eight):
     inst, p, _ = eight
     plan = lns.weekend_plan(p, p.config.solver, 5.0)
+    assert p.config.solver.deterministic and lns.weekend_plan(p, p.config.solver, 5.0) == plan  # same seed, same plan
     weekend_days = {d for d in p.days if d.weekday() >= 5}
     assert {d for _, d in plan} == weekend_days
     for a in p.agents:
