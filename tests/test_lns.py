@@ -432,7 +432,6 @@ def test_a_shift_type_step_keeps_every_days_off_and_is_exact_on_a_window(eight, 
         assert check_roster(roster, p.config, p.agents, p.demand, p.month, p.requests, horizon_days=len(p.days)).empty
 
 
-
 # ---------------------------------------------------------------- weekend plan
 
 

@@ -209,12 +209,17 @@ def _keep_pattern(nb: _Neighbourhood, states: States) -> None:
                 _set_domain(proto, x.index, int(off and name == OFF), int(off and name == OFF))
 
 
+def _pin(nb: _Neighbourhood, index: int, value: int) -> None:
+    """Fix a literal of `nb` to `value`, keeping its domain for :func:`_unfix`."""
+    dom = nb.model.proto.variables[index].domain
+    nb.domains.setdefault(index, (dom[0], dom[1]))
+    _set_domain(nb.model.proto, index, value, value)
+
+
 def _fix(nb: _Neighbourhood, states: States) -> None:
     for (a, d), lits in nb.free.items():
         for name, x in lits.items():
-            dom = nb.model.proto.variables[x.index].domain
-            nb.domains.setdefault(x.index, (dom[0], dom[1]))
-            _set_domain(nb.model.proto, x.index, int(name == states[a, d]), int(name == states[a, d]))
+            _pin(nb, x.index, int(name == states[a, d]))
 
 
 def _unfix(nb: _Neighbourhood) -> None:
@@ -335,7 +340,7 @@ def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 
 
 
 def weekend_plan(problem: Problem, cfg: SolverConfig, seconds: float) -> dict[tuple[str, date], bool] | None:
-    """Which weekend days each agent works: the plan :func:`construct` follows on long horizons.
+    """Which weekend days each agent works: the plan :func:`construct` can follow.
 
     A small model of the weekends alone, at the level of days worked: per agent and weekend
     day (not on leave) a literal; at most ``max_working_weekends`` weekends with a day worked.
@@ -368,12 +373,17 @@ def weekend_plan(problem: Problem, cfg: SolverConfig, seconds: float) -> dict[tu
                 worked.append(w)
         if agent.id in limits:
             model.add(sum(worked) <= limits[agent.id])
+    slots_of: dict[date, list[tuple[int, int, int]]] = {}
+    for (d, _), v in need.items():
+        slots_of.setdefault(d, []).append(v)
+    staffed_on: dict[date, list[cp_model.IntVar]] = {}
+    for (_, d), x in work.items():
+        staffed_on.setdefault(d, []).append(x)
     terms = []
     for wk in ends:
         for d in wk:
-            slots = [v for (dd, _), v in need.items() if dd == d]
+            slots, staffed = slots_of.get(d, []), staffed_on.get(d, [])
             heads = sum(h for h, _, _ in slots)
-            staffed = [v for (a, dd), v in work.items() if dd == d]
             if not slots or not staffed:
                 continue
             under, over = min(u for _, u, _ in slots), min(o for _, _, o in slots)
@@ -397,16 +407,10 @@ def weekend_plan(problem: Problem, cfg: SolverConfig, seconds: float) -> dict[tu
 def _follow(nb: _Neighbourhood, plan: dict[tuple[str, date], bool]) -> bool:
     """Fix the free days of `nb` that `plan` covers to a day worked or off as planned
     (:func:`_unfix` undoes it). Returns whether any day was fixed."""
-    proto = nb.model.proto
-    fixed = False
-    for key, lits in nb.free.items():
-        if key in plan:
-            x = lits[OFF]
-            dom = proto.variables[x.index].domain
-            nb.domains.setdefault(x.index, (dom[0], dom[1]))
-            _set_domain(proto, x.index, int(not plan[key]), int(not plan[key]))
-            fixed = True
-    return fixed
+    planned = [(lits[OFF], not plan[key]) for key, lits in nb.free.items() if key in plan]
+    for x, off in planned:
+        _pin(nb, x.index, int(off))
+    return bool(planned)
 
 
 FIRST_ROSTER_S = 30.0  # at most this long for one agent's first roster (its model's first solution)
