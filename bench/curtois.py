@@ -31,6 +31,7 @@ import json
 import os
 import sys
 import time
+from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -185,6 +186,7 @@ AUTO_CPSAT_DAYS = 28
 AUTO_CG_DAYS = 84
 AUTO_CG_WORK_PER_S = 150
 PLAN_SHARE = 0.2  # method lns: the weekend plan's time, as a share of the construction's (0.1 of the limit)
+SHIFTS_SHARE = 0.06  # method lns: the weekend shifts' time (lns.weekend_shifts), as a share of the limit
 CG_SHARE = 0.7  # method cg: share of the time after the first roster for price-and-dive; LNS gets the rest
 
 
@@ -208,9 +210,10 @@ def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, see
     * ``cpsat`` - the whole model, solved by CP-SAT for the time limit (its LP gives the bound);
     * ``lns`` - the engine's agent-group search (``scheduler.roster.lns``): a plan of the
       weekend days each agent works (``lns.weekend_plan``, PLAN_SHARE of the construction's
-      time), then a first roster that follows it, built a few agents at a time (a tenth of the
-      limit, more only if a batch needs it to find any roster), then neighbourhoods of a few
-      agents re-solved until the limit;
+      time) and of their shifts (``lns.weekend_shifts``, SHIFTS_SHARE of the limit), then a
+      first roster that follows it, built a few agents at a time (a tenth of the limit, more
+      only if a batch needs it to find any roster), then neighbourhoods of a few agents
+      re-solved until the limit;
     * ``cg`` - price-and-dive (``scheduler.roster.columns``): the ``lns`` first roster, then
       column generation over per-agent schedules (pricing is ``build_model`` of one agent)
       until the LP is optimal, a dive to a roster and CP-SAT over the columns, for CG_SHARE of
@@ -272,12 +275,20 @@ def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, see
         if states is None:
             try:
                 # lns: the construction follows a plan of weekend days worked (lns.weekend_plan)
-                plan = None
+                # and of the shifts worked on those days (lns.weekend_shifts)
+                plan = shifts = None
+                follow = Counter()
                 if method == "lns":
                     t_plan = elapsed()
                     plan = lns.weekend_plan(problem, cfg, PLAN_SHARE * 0.1 * time_limit)
                     extra.update(plan_seconds=round(elapsed() - t_plan, 2), plan_followed=plan is not None)
-                states = lns.construct(problem, cfg, 0.1 * time_limit, plan=plan)
+                    if plan is not None:
+                        t_plan = elapsed()
+                        shifts = lns.weekend_shifts(problem, cfg, plan, SHIFTS_SHARE * time_limit)
+                        extra.update(shifts_seconds=round(elapsed() - t_plan, 2), shifts_planned=shifts is not None)
+                states = lns.construct(problem, cfg, 0.1 * time_limit, plan=plan, shifts=shifts, tally=follow)
+                if plan is not None:
+                    extra["plan_agents"] = dict(follow)  # agents that followed the shifts, the days only, nothing
             except lns.LnsError as exc:  # one agent with no roster of its own in 30 s
                 name, extra["no_roster"] = "UNKNOWN", str(exc)
         else:

@@ -489,3 +489,82 @@ def test_a_batch_whose_rules_do_not_admit_the_plan_is_solved_without_it(eight):
         worked = {d - timedelta(days=d.weekday() - 5) for (b, d), st in states.items()
                   if b == a.id and d.weekday() >= 5 and st not in (OFF, LEAVE)}
         assert len(worked) <= 4
+
+
+# ---------------------------------------------------------------- weekend shifts
+
+
+def _two_skills(max_e: int = 14):
+    """Two agents of one skill each (A works only E, at most `max_e` of them; B only L), two
+    weeks, one working weekend each. The first weekend needs an E a day, the second an L a
+    day: A must work the first weekend and B the second, which a plan of heads per day cannot
+    tell from the opposite (both put one agent on each weekend day)."""
+    from curtois_eval import Instance, Staff
+
+    staff = [Staff("A", {"E": max_e, "L": 0}, 14 * 480, 0, 5, 1, 1, 1),
+             Staff("B", {"E": 0, "L": 14}, 14 * 480, 0, 5, 1, 1, 1)]
+    cover = [(d, "E", int(d in (5, 6)), 100, 1) for d in range(14)]
+    cover += [(d, "L", int(d in (12, 13)), 100, 1) for d in range(14)]
+    return Instance("Skills", 14, {"E": 480, "L": 480}, {"E": set(), "L": set()}, staff, {}, [], [], cover)
+
+
+def test_weekend_shifts_moves_the_days_of_the_plan_to_the_agents_whose_skills_the_shifts_need():
+    p = _problem(_two_skills())
+    day = {i: d for i, d in enumerate(p.days)}
+    wrong = {(a, day[i]): (a, i) in {("A", 12), ("A", 13), ("B", 5), ("B", 6)} for a in "AB" for i in (5, 6, 12, 13)}
+    shifts = lns.weekend_shifts(p, p.config.solver, wrong, 0.5)
+    assert shifts == {("A", day[5]): "E", ("A", day[6]): "E", ("B", day[12]): "L", ("B", day[13]): "L"}
+    data = lns._WeekendData.of(p)
+    assert [data.cost(wk, shifts) for wk in data.ends] == [0, 0]
+    # the plan as it was costs both weekends' cover: A can work only E, B only L
+    assert [data.cost(wk, {("A", day[12]): "E", ("A", day[13]): "E", ("B", day[5]): "L", ("B", day[6]): "L"})
+            for wk in data.ends] == [2 * 100 + 2 * 1, 2 * 100 + 2 * 1]
+    # A may work one E in all: one day of the first weekend, the other short
+    p = _problem(_two_skills(max_e=1))
+    shifts = lns.weekend_shifts(p, p.config.solver, wrong, 0.5)
+    assert Counter(s for (a, _), s in shifts.items() if a == "A") == {"E": 1}
+    assert {k: s for k, s in shifts.items() if k[0] == "B"} == {("B", day[12]): "L", ("B", day[13]): "L"}
+
+
+def test_weekend_shifts_keep_each_agents_limits_and_the_roster_follows_them(eight):
+    inst, p, _ = eight
+    cfg = p.config.solver
+    plan = lns.weekend_plan(p, cfg, 5.0)
+    shifts = lns.weekend_shifts(p, cfg, plan, 1.0)
+    assert lns.weekend_shifts(p, cfg, plan, 1.0) == shifts  # deterministic mode: same seed, same shifts
+    data = lns._WeekendData.of(p)
+    first = {key: "D" for key, on in plan.items() if on}  # the plan's days, every one a D
+    assert sum(data.cost(wk, shifts) for wk in data.ends) < sum(data.cost(wk, first) for wk in data.ends)
+    for a in p.agents:
+        c = p.config.contract(a.group)
+        mine = {d: s for (b, d), s in shifts.items() if b == a.id}
+        assert all(d.weekday() >= 5 and d not in p.leave_days(a.id) for d in mine)
+        assert len({d - timedelta(days=d.weekday() - 5) for d in mine}) <= c.max_working_weekends
+        assert Counter(mine.values())["L"] <= c.max_shifts["L"]
+        # L may not be followed by D, Saturday to Sunday
+        assert not any(s == "L" and mine.get(d + timedelta(days=1)) == "D" for d, s in mine.items())
+    tally = Counter()
+    states = lns.construct(p, cfg, 5.0, batch=3, plan=plan, shifts=shifts, tally=tally)
+    assert tally == {"shifts": len(p.agents)}
+    weekend = {(a.id, d) for a in p.agents for d in p.days if d.weekday() >= 5 and d not in p.leave_days(a.id)}
+    assert {k: st for k in weekend if (st := states[k]) != OFF} == shifts
+    _objective(inst, p, states)
+    roster = states_frame(p, states)
+    assert check_roster(roster, p.config, p.agents, p.demand, p.month, p.requests, horizon_days=len(p.days)).empty
+
+
+def test_an_agent_whose_rules_do_not_admit_its_plan_drops_it_alone(eight):
+    """Agent A's plan works every weekend day (its limit is four weekends); the other agents
+    of its batch still follow their shifts, A alone follows nothing."""
+    inst, p, _ = eight
+    cfg = p.config.solver
+    plan = lns.weekend_plan(p, cfg, 5.0)
+    shifts = lns.weekend_shifts(p, cfg, plan, 1.0)
+    shifts = {k: s for k, s in shifts.items() if k[0] != "A"}
+    shifts.update({("A", d): "D" for d in p.days if d.weekday() >= 5 and d not in p.leave_days("A")})
+    tally = Counter()
+    states = lns.construct(p, cfg, 5.0, batch=3, plan=plan, shifts=shifts, tally=tally)
+    assert tally == {"shifts": len(p.agents) - 1, "none": 1}
+    others = {k: s for k, s in shifts.items() if k[0] != "A"}
+    assert {k: st for k, st in states.items() if k in others} == others
+    _objective(inst, p, states)

@@ -40,7 +40,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from ..config import SolverConfig
-from ..domain import LEAVE, OFF, Problem
+from ..domain import LEAVE, OFF, Problem, forbidden_successions
 from .parameters import configure_solver, light_presolve
 from .rules import weekends
 
@@ -283,7 +283,8 @@ def _solver(cfg: SolverConfig, seconds: float, seed: int) -> cp_model.CpSolver:
 
 
 def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 4,
-              plan: dict[tuple[str, date], bool] | None = None) -> States:
+              plan: dict[tuple[str, date], bool] | None = None,
+              shifts: dict[tuple[str, date], str] | None = None, tally: Counter | None = None) -> States:
     """A roster that keeps every hard rule: agents in batches of `batch`, in the problem's
     order, each batch solved against the head-count need the batches before it left, for an
     equal share of what is left of `seconds`. A batch with no roster in its share is split: it
@@ -300,6 +301,8 @@ def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 
     if reason:
         raise LnsError(f"agent-group search does not apply: {reason}")
     budget = _Budget(cfg, seconds)
+    if plan is not None and shifts is not None:  # the days worked are those of the shifts
+        plan = {key: key in shifts for key in plan}
     states: States = {(a.id, d): LEAVE for a in problem.agents for d in problem.leave_days(a.id)}
     todo = [a.id for a in problem.agents]
     n = misses = 0
@@ -310,14 +313,25 @@ def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 
         share = max(budget.left() * len(group) / (len(group) + len(todo)), 0.1)
         solver = _solver(cfg, share, cfg.seed + n)
         light_presolve(solver, nb.model)
-        following = plan is not None and _follow(nb, plan)
+        following = plan is not None and _follow(nb, plan, shifts)
         status = solver.solve(nb.model)
         budget.charge(solver)
         n += 1
-        if following and status == cp_model.INFEASIBLE:  # the plan does not fit their rules
+        modes = {a: ("shifts" if shifts else "days") if following else "none" for a in group}
+        if following and status == cp_model.INFEASIBLE:
+            # some agents' rules do not admit their plan: those follow less of it, or none
+            modes = _modes(problem, cfg, group, states, budget, plan, shifts)
+            _unfix(nb)
+            if _follow(nb, plan, shifts, modes):
+                status = solver.solve(nb.model)
+                budget.charge(solver)
+        if following and status == cp_model.INFEASIBLE:  # still: the batch drops the plan
             _unfix(nb)
             status = solver.solve(nb.model)
             budget.charge(solver)
+            modes = dict.fromkeys(group, "none")
+        if tally is not None and status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            tally.update(modes.values())
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
             batch = max(1, batch // 2)
             if len(group) > 1:  # again in smaller batches
@@ -404,13 +418,281 @@ def weekend_plan(problem: Problem, cfg: SolverConfig, seconds: float) -> dict[tu
     return {key: bool(solver.value(v)) for key, v in work.items()}
 
 
-def _follow(nb: _Neighbourhood, plan: dict[tuple[str, date], bool]) -> bool:
-    """Fix the free days of `nb` that `plan` covers to a day worked or off as planned
-    (:func:`_unfix` undoes it). Returns whether any day was fixed."""
-    planned = [(lits[OFF], not plan[key]) for key, lits in nb.free.items() if key in plan]
-    for x, off in planned:
-        _pin(nb, x.index, int(off))
-    return bool(planned)
+@dataclass
+class _WeekendData:
+    """What the weekend models of :func:`weekend_shifts` share: per agent the shifts its
+    contract allows, its weekend limit and per-shift maxima, fixed shifts, and the costs of
+    the weekend days (cover per slot, requests)."""
+
+    problem: Problem
+    ends: list[list[date]]
+    allowed: dict[str, list[str]]
+    limits: dict[str, int]
+    capped: dict[tuple[str, str], int]
+    fixed: dict[tuple[str, date], str]
+    leave: dict[str, set[date]]
+    need: dict[tuple[date, str], tuple[int, int, int]]
+    day_wanted: dict[tuple[str, date], int]         # (agent, day) -> weight of a request when worked (<0: on)
+    wanted: dict[tuple[str, date, str], int]        # (agent, day, shift) -> the same per shift
+    bad: set[tuple[str, str]]
+
+    @classmethod
+    def of(cls, problem: Problem) -> "_WeekendData":
+        pcfg = problem.config
+        contracts = {a.id: pcfg.contract(a.group) for a in problem.agents}
+        w = pcfg.weights.request
+        day_wanted: Counter = Counter()
+        wanted: Counter = Counter()
+        for r in problem.requests:
+            if r.kind not in ("on", "off", "avoid"):
+                continue
+            sign = -1 if r.kind == "on" else 1
+            for d in r.days():
+                if r.shift is None:
+                    day_wanted[r.agent_id, d] += sign * w * r.weight
+                else:
+                    wanted[r.agent_id, d, r.shift] += sign * w * r.weight
+        return cls(
+            problem=problem, ends=weekends(problem.days),
+            allowed={a: [s for s in pcfg.shift_ids if c is None or c.max_shifts.get(s, 1) > 0]
+                     for a, c in contracts.items()},
+            limits={a: c.max_working_weekends for a, c in contracts.items()
+                    if c is not None and c.max_working_weekends is not None},
+            capped={(a, s): n for a, c in contracts.items() if c is not None
+                    for s, n in c.max_shifts.items() if n > 0},
+            fixed={(r.agent_id, d): r.shift for r in problem.requests if r.kind == "fixed" and r.shift
+                   for d in r.days()},
+            leave={a.id: problem.leave_days(a.id) for a in problem.agents},
+            need=problem.head_need(), day_wanted=dict(day_wanted), wanted=dict(wanted),
+            bad=forbidden_successions(pcfg))
+
+    def cost(self, wk: list[date], shifts: dict[tuple[str, date], str]) -> int:
+        """The cost of weekend `wk` in `shifts` ((agent, day) -> shift, days worked only), as
+        the weekend models count it (requests made on no day worked count 0)."""
+        days = set(wk)
+        staffed = Counter((d, s) for (a, d), s in shifts.items() if d in days)
+        total = 0
+        for d in wk:
+            for s in self.problem.config.shift_ids:
+                if (d, s) in self.need:
+                    h, under, over = self.need[d, s]
+                    gap = h - staffed[d, s]
+                    total += gap * under if gap > 0 else -gap * over
+        total += sum(c for (a, d), c in self.day_wanted.items() if (a, d) in shifts and d in days)
+        total += sum(c for (a, d, s), c in self.wanted.items() if shifts.get((a, d)) == s and d in days)
+        return total
+
+
+def _weekend_model(data: _WeekendData, chosen: list[int], shifts: dict[tuple[str, date], str],
+                   days_fixed: bool) -> tuple[cp_model.CpModel, dict]:
+    """The model of the weekends `chosen` (indices into data.ends) for the whole team, every
+    other weekend as in `shifts`: per agent and day a shift among those allowed, or off; with
+    `days_fixed` only the days worked in `shifts` may be worked, else each agent works at most its
+    weekend limit less the weekends it works outside `chosen`, and of a capped shift no more
+    than its maximum less what the other weekends use. No forbidden succession from Saturday
+    to Sunday; a fixed request's shift kept. Returns the model and (agent, day, shift) -> literal."""
+    model = cp_model.CpModel()
+    x: dict[tuple[str, date, str], cp_model.IntVar] = {}
+    inside = {d for k in chosen for d in data.ends[k]}
+    outside_weekends = Counter()
+    outside_use = Counter()
+    for (a, d), s in shifts.items():
+        if d not in inside:
+            outside_use[a, s] += 1
+    for k, wk in enumerate(data.ends):
+        if k not in chosen:
+            for a in {a for (a, d) in shifts if d in wk}:
+                outside_weekends[a] += 1
+    weekend_lits: dict[str, list] = {}
+    for agent in data.problem.agents:
+        a = agent.id
+        for k in chosen:
+            work_days = []
+            for d in data.ends[k]:
+                if d in data.leave[a] or (days_fixed and (a, d) not in shifts):
+                    continue
+                lits = [x.setdefault((a, d, s), model.new_bool_var(f"x[{a},{d},{s}]")) for s in data.allowed[a]]
+                model.add_at_most_one(lits)
+                if data.fixed.get((a, d)) in data.allowed[a]:
+                    model.add(x[a, d, data.fixed[a, d]] == 1)
+                work_days.append(sum(lits))
+            if not days_fixed and a in data.limits and work_days:
+                y = model.new_bool_var(f"weekend[{a},{k}]")
+                for e in work_days:
+                    model.add(e <= y)
+                model.add(y <= sum(work_days))
+                weekend_lits.setdefault(a, []).append(y)
+    for a, ys in weekend_lits.items():
+        room = data.limits[a] - outside_weekends[a]
+        if room < len(ys):
+            model.add(sum(ys) <= max(room, 0))
+    per_type: dict[tuple[str, str], list] = {}
+    by_slot: dict[tuple[date, str], list] = {}
+    by_day: dict[tuple[str, date], list] = {}
+    for (a, d, s), lit in x.items():
+        per_type.setdefault((a, s), []).append(lit)
+        by_slot.setdefault((d, s), []).append(lit)
+        by_day.setdefault((a, d), []).append(lit)
+        nxt = d + timedelta(days=1)
+        if nxt in inside:
+            for s2 in data.problem.config.shift_ids:
+                if (s, s2) in data.bad and (a, nxt, s2) in x:
+                    model.add_bool_or([lit.Not(), x[a, nxt, s2].Not()])
+    for key, lits in per_type.items():
+        if key in data.capped:
+            room = data.capped[key] - outside_use[key]
+            if room < len(lits):
+                model.add(sum(lits) <= max(room, 0))
+    terms = []
+    for d in sorted(inside):
+        for s in data.problem.config.shift_ids:
+            if (d, s) not in data.need:
+                continue
+            heads, under, over = data.need[d, s]
+            staffed = by_slot.get((d, s), [])
+            short = model.new_int_var(0, max(heads, 0), f"short[{d},{s}]")
+            extra = model.new_int_var(0, len(staffed), f"extra[{d},{s}]")
+            model.add(sum(staffed) + short - extra == heads)
+            terms += [under * short, over * extra]
+    terms += [c * sum(by_day[key]) for key, c in data.day_wanted.items() if key in by_day]
+    terms += [c * x[key] for key, c in data.wanted.items() if key in x]
+    model.minimize(sum(terms))
+    return model, x
+
+
+def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, date], bool],
+                   seconds: float) -> dict[tuple[str, date], str] | None:
+    """The weekend days worked and their shifts, for the whole team: the second half of the
+    weekend plan, which :func:`construct` follows. Returns (agent, day) -> shift for the
+    weekend days worked (every other weekend day is off).
+
+    1. Shifts for the days of `plan` (:func:`weekend_plan`), one weekend at a time in order
+       (a planned day may become a day off, where no shift fits or the cover is over):
+       a shift the agent's contract allows, no forbidden succession from Saturday to
+       Sunday, a ``fixed`` request's shift kept, and of a shift with a contract
+       ``max_shifts`` no more by the end of the k-th of K weekends than k/K of that maximum
+       (rounded up), so no weekend spends what the later ones need.
+    2. For the rest of `seconds`, a search over groups of WEEKEND_GROUP weekends drawn at
+       random: the days worked there and their shifts are solved again for the whole team
+       (each agent's weekend limit and per-shift maxima less what the other weekends use),
+       with the current plan as hint, and kept when not worse. This moves the days worked as
+       well: the first half's plan counts heads per day, not per shift, and the skills of the
+       agents it puts on a day may not match the day's shifts.
+    The cost is the cover of each weekend (day, shift) at that slot's own weights per head
+    short and over, and the weekend requests (per day or per shift).
+
+    Why: a construction that follows only the days of the plan fills a weekend's shifts
+    batch by batch; the first batches take the shifts most agents can work, and the last find
+    only shifts their skills exclude (Curtois 23: 1,021 heads short and 657 over on the
+    weekends of the first roster). One model per weekend, because CP-SAT solves a weekend of
+    23 (100 agents, 16 shifts) to optimality in a fraction of a second, yet left the model of
+    all 52 at once (50,000 literals) at 66,553 against a bound of 241 in 10 s. None when
+    `plan` has no day worked or a weekend's first model has no solution."""
+    data = _WeekendData.of(problem)
+    if not any(plan.values()) or not data.ends:
+        return None
+    budget = _Budget(cfg, seconds)
+    first_share = 0.4
+    shifts: dict[tuple[str, date], str] = {}
+    used: Counter = Counter()
+    K = len(data.ends)
+    for k, wk in enumerate(data.ends):
+        draft = {key: data.allowed[key[0]][0] for key, on in plan.items() if on and key[1] in wk}
+        if not draft:
+            continue
+        # k/K of each maximum: the caps of the model are the maximum less what is used outside
+        saved = dict(data.capped)
+        data.capped = {key: -(-n * (k + 1) // K) - used[key] for key, n in saved.items()}
+        model, x = _weekend_model(data, [k], draft, days_fixed=True)
+        data.capped = saved
+        budget.charge_build(model)
+        solver = cp_model.CpSolver()
+        configure_solver(solver, cfg, max(first_share * budget.left() / (K - k), 0.05))
+        solver.parameters.log_search_progress = False
+        status = solver.solve(model)
+        budget.charge(solver)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        for (a, d, s), lit in x.items():
+            if solver.value(lit):
+                shifts[a, d] = s
+                used[a, s] += 1
+    rng = np.random.default_rng(cfg.seed)
+    group = min(WEEKEND_GROUP, K)
+    while budget.left() > 0.05:
+        chosen = sorted(int(k) for k in rng.choice(K, size=group, replace=False))
+        days = {d for k in chosen for d in data.ends[k]}
+        model, x = _weekend_model(data, chosen, shifts, days_fixed=False)
+        budget.charge_build(model)
+        current = sum(data.cost(data.ends[k], shifts) for k in chosen)
+        for (a, d, s), lit in x.items():
+            model.add_hint(lit, shifts.get((a, d)) == s)
+        solver = cp_model.CpSolver()
+        configure_solver(solver, cfg, min(WEEKEND_STEP_S, max(budget.left(), 0.05)))
+        solver.parameters.log_search_progress = False
+        status = solver.solve(model)
+        budget.charge(solver)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            continue
+        found = {(a, d): s for (a, d, s), lit in x.items() if solver.value(lit)}
+        if sum(data.cost(data.ends[k], found) for k in chosen) <= current:
+            shifts = {key: s for key, s in shifts.items() if key[1] not in days}
+            shifts.update(found)
+        if group == K and status == cp_model.OPTIMAL:  # every weekend at once, solved
+            break
+    return shifts
+
+
+WEEKEND_GROUP = 4     # weekends solved again together in the second half of weekend_shifts
+WEEKEND_STEP_S = 1.0  # at most this long for one of its steps
+
+
+def _follow(nb: _Neighbourhood, plan: dict[tuple[str, date], bool],
+            shifts: dict[tuple[str, date], str] | None = None, modes: dict[str, str] | None = None) -> bool:
+    """Fix the free days of `nb` that `plan` covers to a day worked or off as planned, and
+    with `shifts` (:func:`weekend_shifts`) a planned day worked to its shift (:func:`_unfix`
+    undoes it). `modes` (agent -> "shifts", "days" or "none") says per agent how much of the
+    plan to follow: the shifts too, the days only, or nothing. Returns whether any day was fixed."""
+    fixed = False
+    default = "shifts" if shifts else "days"
+    for key, lits in nb.free.items():
+        mode = modes.get(key[0], default) if modes else default
+        if key in plan and mode != "none":
+            _pin(nb, lits[OFF].index, int(not plan[key]))
+            fixed = True
+            if mode == "shifts" and shifts and plan[key] and shifts.get(key) in lits:
+                _pin(nb, lits[shifts[key]].index, 1)
+    return fixed
+
+
+def _modes(problem: Problem, cfg: SolverConfig, group: list[str], states: States, budget: "_Budget",
+           plan: dict[tuple[str, date], bool], shifts: dict[tuple[str, date], str] | None) -> dict[str, str]:
+    """How much of the plan each agent of `group` can follow (see :func:`_follow`): each alone,
+    its plan fixed, the shifts too, else the days only, else nothing, by whether CP-SAT proves
+    that agent's own rules admit no roster within PLAN_CHECK_S (an agent it does not disprove
+    follows; presolve disproves a plan that breaks an agent's rules at once, mostly)."""
+    out = {}
+    for a in group:
+        nb = _build(problem, [a], states, None)
+        budget.charge_build(nb.model)
+        out[a] = "none"
+        for mode in (("shifts", "days") if shifts else ("days",)):
+            _unfix(nb)
+            _follow(nb, plan, shifts if mode == "shifts" else None)
+            solver = cp_model.CpSolver()
+            configure_solver(solver, cfg, PLAN_CHECK_S)
+            solver.parameters.num_workers = 1
+            solver.parameters.log_search_progress = False
+            solver.parameters.stop_after_first_solution = True
+            status = solver.solve(nb.model)
+            budget.charge(solver)
+            if status != cp_model.INFEASIBLE:
+                out[a] = mode
+                break
+    return out
+
+
+PLAN_CHECK_S = 1.0  # at most this long to disprove one agent's plan (_modes)
 
 
 FIRST_ROSTER_S = 30.0  # at most this long for one agent's first roster (its model's first solution)
