@@ -133,9 +133,9 @@ def test_construct_gives_every_agent_left_a_first_roster_once_the_budget_is_spen
         solver.parameters.max_time_in_seconds = 1e-9
         return solver
 
-    def first(problem, cfg, agents, budget, seed, states):
+    def first(problem, cfg, agents, budget, seed, states, **plan):
         calls.append(list(agents))
-        return real_first(problem, cfg, agents, budget, seed, states)
+        return real_first(problem, cfg, agents, budget, seed, states, **plan)
 
     monkeypatch.setattr(lns, "_solver", no_time)
     monkeypatch.setattr(lns, "_first_rosters", first)
@@ -145,6 +145,29 @@ def test_construct_gives_every_agent_left_a_first_roster_once_the_budget_is_spen
     assert {(a, d) for a in ids for d in p.days} <= set(states)
     roster = states_frame(p, states)
     assert check_roster(roster, p.config, p.agents, p.demand, p.month, p.requests, horizon_days=len(p.days)).empty
+    _objective(inst, p, states)
+
+
+def test_first_rosters_follow_the_weekend_shifts(inst, monkeypatch):
+    """The first rosters of single agents (every batch timed out) follow the weekend shifts
+    too, each agent as far as its rules admit: on instance 1 all of them."""
+    p = _problem(inst, deterministic=False)
+    cfg = p.config.solver
+    plan = lns.weekend_plan(p, cfg, 2.0)
+    shifts = lns.weekend_shifts(p, cfg, plan, 1.0)
+    real_solver = lns._solver
+
+    def no_time(cfg, seconds, seed):
+        solver = real_solver(cfg, seconds, seed)
+        solver.parameters.max_time_in_seconds = 1e-9
+        return solver
+
+    monkeypatch.setattr(lns, "_solver", no_time)
+    tally = Counter()
+    states = lns.construct(p, cfg, 0.0, batch=4, plan=plan, shifts=shifts, tally=tally)
+    assert tally == {"shifts": len(p.agents)}
+    weekend = {k for k in plan if states[k] != LEAVE}
+    assert {k: states[k] for k in weekend if states[k] != OFF} == shifts
     _objective(inst, p, states)
 
 
@@ -568,3 +591,22 @@ def test_an_agent_whose_rules_do_not_admit_its_plan_drops_it_alone(eight):
     others = {k: s for k, s in shifts.items() if k[0] != "A"}
     assert {k: st for k, st in states.items() if k in others} == others
     _objective(inst, p, states)
+
+
+def test_the_weekend_plan_and_shifts_keep_a_fixed_weekend_day(eight):
+    """A fixed request (agent A works D on the first Saturday it is not on leave, though it
+    asks, at weight 50, to avoid D then) is in the plan as a day worked and in the weekend
+    shifts as that shift, and the roster works it."""
+    from scheduler.domain import Request
+
+    inst, p, _ = eight
+    cfg = p.config.solver
+    sat = next(d for d in p.days if d.weekday() == 5 and d not in p.leave_days("A"))
+    p = dataclasses.replace(p, requests=p.requests + (Request("A", sat, sat, "fixed", "D"),
+                                                      Request("A", sat, sat, "avoid", "D", weight=50)))
+    plan = lns.weekend_plan(p, cfg, 2.0)
+    assert plan["A", sat]
+    shifts = lns.weekend_shifts(p, cfg, plan, 0.5)
+    assert shifts["A", sat] == "D"
+    states = lns.construct(p, cfg, 5.0, batch=3, plan=plan, shifts=shifts)
+    assert states["A", sat] == "D"

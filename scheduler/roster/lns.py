@@ -12,8 +12,10 @@ every rule and penalty it has. No second model is written here.
   search over the whole team, which on a year with 150 agents and 32 shift types (a model of a
   million literals) finds no roster in minutes.
 * :func:`weekend_plan` - on horizons with weekend limits, which weekend days each agent works,
-  decided for the whole team and horizon at once in a small model of days worked; the
-  construction follows it (where a batch's rules admit it).
+  decided for the whole team and horizon at once in a small model of days worked; then
+  :func:`weekend_shifts` - their shifts, a weekend at a time, and a search over groups of
+  weekends that moves days and shifts for the whole team. The construction follows both
+  (each agent as far as its rules admit).
 * :func:`improve` - repeatedly picks a group of agents (around a costly day, or agents of one
   contract, the ones whose shifts can trade places) and, on longer horizons, sometimes only a
   window of days for a larger group (the other days stay fixed, and the model covers only the
@@ -40,7 +42,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from ..config import SolverConfig
-from ..domain import LEAVE, OFF, Problem, forbidden_successions
+from ..domain import LEAVE, OFF, Problem, fixed_states, forbidden_successions
 from .parameters import configure_solver, light_presolve
 from .rules import weekends
 
@@ -294,15 +296,20 @@ def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 
     budget); once the budget is spent and two agents in a row needed that, so does every
     agent after them, two at a time (:func:`_first_rosters`). With `plan` ((agent, day) ->
     worked, :func:`weekend_plan`) each batch works and rests on the planned days as planned,
-    unless its rules admit no roster that does (then it is solved again without the plan; the
-    first rosters of single agents ignore it). Raises LnsError when a batch's own rules admit
-    no roster, or one agent has none after that."""
+    and with `shifts` ((agent, day) -> shift, :func:`weekend_shifts`, whose days worked then
+    replace the plan's) works the planned shifts. When the batch's rules admit no roster that
+    does, each of its agents is checked alone (:func:`_modes`): it follows the shifts, else
+    the days only, else nothing, and the batch is solved again so; if that still admits no
+    roster, without the plan. The first rosters of single agents follow it the same way.
+    `tally` counts the agents that followed the shifts ("shifts"), the days only ("days") or
+    nothing ("none"). Raises LnsError when a batch's own rules admit no roster, or one agent
+    has none after that."""
     reason = not_separable(problem)
     if reason:
         raise LnsError(f"agent-group search does not apply: {reason}")
     budget = _Budget(cfg, seconds)
     if plan is not None and shifts is not None:  # the days worked are those of the shifts
-        plan = {key: key in shifts for key in plan}
+        plan = {key: key in shifts for key in plan.keys() | shifts.keys()}
     states: States = {(a.id, d): LEAVE for a in problem.agents for d in problem.leave_days(a.id)}
     todo = [a.id for a in problem.agents]
     n = misses = 0
@@ -342,7 +349,8 @@ def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 
             # too (their shares are no longer), two at a time
             misses += 1
             rest = budget.left() <= 0 and misses >= 2
-            states.update(_first_rosters(problem, cfg, group + todo if rest else group, budget, cfg.seed + n, states))
+            states.update(_first_rosters(problem, cfg, group + todo if rest else group, budget, cfg.seed + n, states,
+                                         plan=plan, shifts=shifts, tally=tally))
             if rest:
                 break
             continue
@@ -363,9 +371,11 @@ def weekend_plan(problem: Problem, cfg: SolverConfig, seconds: float) -> dict[tu
     worked). The weekend limit is what makes a long horizon hard: a batch of agents solved
     against the cover the batches before it left spends its weekends where the cover is short
     then, and often works a weekend on one day; the plan spreads every agent's weekends over
-    the horizon at once and fills both days where it can. Only the days worked and off are
-    followed, not the shifts, and :func:`construct` drops the plan for a batch whose rules it
-    does not fit. None when no agent has a weekend limit, or no plan is found in `seconds`."""
+    the horizon at once and fills both days where it can. Fixed days (``fixed`` requests, the
+    published days of a re-plan: :func:`~scheduler.domain.fixed_states`) are worked, or off
+    when published off. :func:`weekend_shifts` gives the days worked their shifts;
+    :func:`construct` follows what of it each agent's rules admit. None when no agent has a
+    weekend limit, or no plan is found in `seconds`."""
     pcfg, days = problem.config, problem.days
     ends = weekends(days)
     limits = {a.id: c.max_working_weekends for a in problem.agents
@@ -373,6 +383,7 @@ def weekend_plan(problem: Problem, cfg: SolverConfig, seconds: float) -> dict[tu
     if not ends or not limits:
         return None
     need = problem.head_need()
+    fixed = fixed_states(problem)
     model = cp_model.CpModel()
     work: dict[tuple[str, date], cp_model.IntVar] = {}
     for agent in problem.agents:
@@ -387,6 +398,9 @@ def weekend_plan(problem: Problem, cfg: SolverConfig, seconds: float) -> dict[tu
                 worked.append(w)
         if agent.id in limits:
             model.add(sum(worked) <= limits[agent.id])
+    for key, x in work.items():  # a fixed day is worked (or off, when published off)
+        if key in fixed:
+            model.add(x == int(fixed[key] != OFF))
     slots_of: dict[date, list[tuple[int, int, int]]] = {}
     for (d, _), v in need.items():
         slots_of.setdefault(d, []).append(v)
@@ -429,7 +443,7 @@ class _WeekendData:
     allowed: dict[str, list[str]]
     limits: dict[str, int]
     capped: dict[tuple[str, str], int]
-    fixed: dict[tuple[str, date], str]
+    fixed: dict[tuple[str, date], str | None]       # fixed_states: shift, None (any) or off
     leave: dict[str, set[date]]
     need: dict[tuple[date, str], tuple[int, int, int]]
     day_wanted: dict[tuple[str, date], int]         # (agent, day) -> weight of a request when worked (<0: on)
@@ -440,6 +454,8 @@ class _WeekendData:
     def of(cls, problem: Problem) -> "_WeekendData":
         pcfg = problem.config
         contracts = {a.id: pcfg.contract(a.group) for a in problem.agents}
+        fixed = fixed_states(problem)
+        weekday_fixed = Counter((a, s) for (a, d), s in fixed.items() if d.weekday() < 5 and s)
         w = pcfg.weights.request
         day_wanted: Counter = Counter()
         wanted: Counter = Counter()
@@ -458,10 +474,10 @@ class _WeekendData:
                      for a, c in contracts.items()},
             limits={a: c.max_working_weekends for a, c in contracts.items()
                     if c is not None and c.max_working_weekends is not None},
-            capped={(a, s): n for a, c in contracts.items() if c is not None
+            # a per-shift maximum less the fixed weekdays of that shift
+            capped={(a, s): n - weekday_fixed[a, s] for a, c in contracts.items() if c is not None
                     for s, n in c.max_shifts.items() if n > 0},
-            fixed={(r.agent_id, d): r.shift for r in problem.requests if r.kind == "fixed" and r.shift
-                   for d in r.days()},
+            fixed=fixed,
             leave={a.id: problem.leave_days(a.id) for a in problem.agents},
             need=problem.head_need(), day_wanted=dict(day_wanted), wanted=dict(wanted),
             bad=forbidden_successions(pcfg))
@@ -489,8 +505,9 @@ def _weekend_model(data: _WeekendData, chosen: list[int], shifts: dict[tuple[str
     other weekend as in `shifts`: per agent and day a shift among those allowed, or off; with
     `days_fixed` only the days worked in `shifts` may be worked, else each agent works at most its
     weekend limit less the weekends it works outside `chosen`, and of a capped shift no more
-    than its maximum less what the other weekends use. No forbidden succession from Saturday
-    to Sunday; a fixed request's shift kept. Returns the model and (agent, day, shift) -> literal."""
+    than its maximum less what the other weekends use (data.capped). No forbidden succession
+    from Saturday to Sunday; a fixed day worked (in its shift, when it names one), or off when
+    published off. Returns the model and (agent, day, shift) -> literal."""
     model = cp_model.CpModel()
     x: dict[tuple[str, date, str], cp_model.IntVar] = {}
     inside = {d for k in chosen for d in data.ends[k]}
@@ -509,12 +526,17 @@ def _weekend_model(data: _WeekendData, chosen: list[int], shifts: dict[tuple[str
         for k in chosen:
             work_days = []
             for d in data.ends[k]:
-                if d in data.leave[a] or (days_fixed and (a, d) not in shifts):
+                must = data.fixed.get((a, d), OFF) != OFF
+                if (d in data.leave[a] or (a, d) in data.fixed and not must
+                        or days_fixed and (a, d) not in shifts and not must):
                     continue
                 lits = [x.setdefault((a, d, s), model.new_bool_var(f"x[{a},{d},{s}]")) for s in data.allowed[a]]
+                if not lits:
+                    continue
                 model.add_at_most_one(lits)
-                if data.fixed.get((a, d)) in data.allowed[a]:
-                    model.add(x[a, d, data.fixed[a, d]] == 1)
+                if must:  # a fixed day: worked, in its shift when it names one the agent may work
+                    shift = data.fixed[a, d]
+                    model.add(x[a, d, shift] == 1 if (a, d, shift) in x else sum(lits) == 1)
                 work_days.append(sum(lits))
             if not days_fixed and a in data.limits and work_days:
                 y = model.new_bool_var(f"weekend[{a},{k}]")
@@ -586,8 +608,10 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
     only shifts their skills exclude (Curtois 23: 1,021 heads short and 657 over on the
     weekends of the first roster). One model per weekend, because CP-SAT solves a weekend of
     23 (100 agents, 16 shifts) to optimality in a fraction of a second, yet left the model of
-    all 52 at once (50,000 literals) at 66,553 against a bound of 241 in 10 s. None when
-    `plan` has no day worked or a weekend's first model has no solution."""
+    all 52 at once (50,000 literals) at 66,553 against a bound of 241 in 10 s. Each weekend of
+    the first half gets at least 0.05 s, so on a short `seconds` it may take longer; a weekend
+    with no shifts found in its time is left off for the second half to fill. None when the
+    horizon has no weekend, `plan` has no day worked, or a weekend's fixed days admit no shifts."""
     data = _WeekendData.of(problem)
     if not any(plan.values()) or not data.ends:
         return None
@@ -597,12 +621,14 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
     used: Counter = Counter()
     K = len(data.ends)
     for k, wk in enumerate(data.ends):
-        draft = {key: data.allowed[key[0]][0] for key, on in plan.items() if on and key[1] in wk}
+        draft = {key: "" for key, on in plan.items() if on and key[1] in wk}  # the days only
         if not draft:
             continue
-        # k/K of each maximum: the caps of the model are the maximum less what is used outside
+        # k/K of each maximum (never below what a fixed day of this weekend needs): the caps of
+        # the model are the maximum less what is used outside
         saved = dict(data.capped)
-        data.capped = {key: -(-n * (k + 1) // K) - used[key] for key, n in saved.items()}
+        here = Counter((a, s) for (a, d), s in data.fixed.items() if d in wk and s)
+        data.capped = {key: max(-(-n * (k + 1) // K) - used[key], here[key]) for key, n in saved.items()}
         model, x = _weekend_model(data, [k], draft, days_fixed=True)
         data.capped = saved
         budget.charge_build(model)
@@ -611,8 +637,10 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
         solver.parameters.log_search_progress = False
         status = solver.solve(model)
         budget.charge(solver)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if status == cp_model.INFEASIBLE:
             return None
+        if status == cp_model.UNKNOWN:  # no shifts in its time: the weekend is off, for the search to fill
+            continue
         for (a, d, s), lit in x.items():
             if solver.value(lit):
                 shifts[a, d] = s
@@ -684,6 +712,7 @@ def _modes(problem: Problem, cfg: SolverConfig, group: list[str], states: States
             solver.parameters.num_workers = 1
             solver.parameters.log_search_progress = False
             solver.parameters.stop_after_first_solution = True
+            light_presolve(solver, nb.model)
             status = solver.solve(nb.model)
             budget.charge(solver)
             if status != cp_model.INFEASIBLE:
@@ -699,16 +728,20 @@ FIRST_ROSTER_S = 30.0  # at most this long for one agent's first roster (its mod
 
 
 def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budget: "_Budget",
-                   seed: int, states: States) -> States:
+                   seed: int, states: States, plan: dict[tuple[str, date], bool] | None = None,
+                   shifts: dict[tuple[str, date], str] | None = None, tally: Counter | None = None) -> States:
     """Each agent's first roster that keeps its own hard rules: CP-SAT stops at its first
     solution of the agent's model with the objective, against the head-count need the rosters
     in `states` and those of the agents before it leave. One worker per agent (linearization
     level 2: on a year of 32 shift types a search without the LP finds no roster in 30 s,
     with it 1-3 s), two agents at a time when cfg.workers >= 2: both of a pair see the same
     rosters (those of the pairs before), so the result does not depend on timing. Each for up
-    to FIRST_ROSTER_S. Raises LnsError when an agent's rules admit no roster or none is found
-    in that time."""
-    def one(i: int, a: str, seen: States) -> tuple[cp_model.CpSolver, _Neighbourhood, int]:
+    to FIRST_ROSTER_S. With `plan` (and `shifts`) each agent follows its plan as
+    :func:`construct` does: the shifts, else the days only (when CP-SAT proves the shifts admit
+    no roster), else nothing (when the days admit none, or no roster keeps the plan within
+    FIRST_ROSTER_S: then the agent takes up to twice that); `tally` counts the agents of each.
+    Raises LnsError when an agent's rules admit no roster or none is found in that time."""
+    def one(i: int, a: str, seen: States) -> tuple[cp_model.CpSolver, _Neighbourhood, int, str, float]:
         nb = _build(problem, [a], seen, None)
         solver = cp_model.CpSolver()
         configure_solver(solver, cfg, FIRST_ROSTER_S)
@@ -719,7 +752,19 @@ def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budge
         solver.parameters.log_search_progress = False
         solver.parameters.stop_after_first_solution = True
         light_presolve(solver, nb.model)
-        return solver, nb, solver.solve(nb.model)
+        modes = (["shifts", "days"] if shifts and plan is not None else ["days"] if plan is not None else []) + ["none"]
+        spent = 0.0
+        while True:
+            mode = modes.pop(0)
+            _unfix(nb)
+            if mode != "none":
+                _follow(nb, plan, shifts if mode == "shifts" else None)
+            status = solver.solve(nb.model)
+            spent += solver.deterministic_time
+            if mode == "none" or status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                return solver, nb, status, mode, spent
+            if status != cp_model.INFEASIBLE:  # no roster in the time with the plan: without it
+                modes = ["none"]
 
     width = max(1, min(2, cfg.workers))
     out: States = {}
@@ -728,13 +773,15 @@ def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budge
             pair, seen = agents[k:k + width], {**states, **out}
             jobs = [pool.submit(one, k + j, a, seen) for j, a in enumerate(pair)]
             for a, job in zip(pair, jobs):
-                solver, nb, status = job.result()
+                solver, nb, status, mode, spent = job.result()
                 budget.charge_build(nb.model)
-                budget.charge(solver)
+                budget.spent += spent
                 if status == cp_model.INFEASIBLE:
                     raise LnsError(f"agent {a}: its own hard rules admit no roster")
                 if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                     raise LnsError(f"no roster for agent {a} within {FIRST_ROSTER_S:g} s")
+                if tally is not None and plan is not None:
+                    tally[mode] += 1
                 out.update(_read(solver, nb))
     return out
 
