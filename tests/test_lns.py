@@ -610,3 +610,24 @@ def test_the_weekend_plan_and_shifts_keep_a_fixed_weekend_day(eight):
     assert shifts["A", sat] == "D"
     states = lns.construct(p, cfg, 5.0, batch=3, plan=plan, shifts=shifts)
     assert states["A", sat] == "D"
+
+
+def test_construct_gives_up_a_plan_most_agents_cannot_follow(eight, monkeypatch):
+    """Every agent's plan breaks its weekend limit: once PLAN_GIVE_UP agents (2 here), over
+    half of those solved, followed nothing, the agents left are not checked (no more _modes)."""
+    inst, p, _ = eight
+    plan = {(a.id, d): d not in p.leave_days(a.id) for a in p.agents for d in p.days if d.weekday() >= 5}
+    calls = []
+    real_modes = lns._modes
+
+    def modes(problem, cfg, group, *args):
+        calls.append(list(group))
+        return real_modes(problem, cfg, group, *args)
+
+    monkeypatch.setattr(lns, "PLAN_GIVE_UP", 2)
+    monkeypatch.setattr(lns, "_modes", modes)
+    tally = Counter()
+    states = lns.construct(p, p.config.solver, 5.0, batch=3, plan=plan, tally=tally)
+    assert calls == [[a.id for a in p.agents][:3]]
+    assert tally == {"none": len(p.agents)}
+    _objective(inst, p, states)
