@@ -330,7 +330,7 @@ def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 
         status = solver.solve(nb.model)
         budget.charge(solver)
         n += 1
-        modes = {a: ("shifts" if shifts else "days") if following else "none" for a in group}
+        modes = dict.fromkeys(group, _ladder(plan, shifts)[0] if following else "none")
         if following and status == cp_model.INFEASIBLE:
             # some agents' rules do not admit their plan: those follow less of it, or none
             modes = _modes(problem, cfg, group, states, budget, plan, shifts)
@@ -490,13 +490,14 @@ class _WeekendData:
             need=problem.head_need(), day_wanted=dict(day_wanted), wanted=dict(wanted),
             bad=forbidden_successions(pcfg))
 
-    def cost(self, wk: list[date], shifts: dict[tuple[str, date], str]) -> int:
-        """The cost of weekend `wk` in `shifts` ((agent, day) -> shift, days worked only), as
-        the weekend models count it (requests made on no day worked count 0)."""
+    def cost(self, wk, shifts: dict[tuple[str, date], str]) -> int:
+        """The cost of the weekend days `wk` (one weekend or several) in `shifts` ((agent, day)
+        -> shift, days worked only), as the weekend models count it (requests made on no day
+        worked count 0)."""
         days = set(wk)
         staffed = Counter((d, s) for (a, d), s in shifts.items() if d in days)
         total = 0
-        for d in wk:
+        for d in days:
             for s in self.problem.config.shift_ids:
                 if (d, s) in self.need:
                     h, under, over = self.need[d, s]
@@ -508,26 +509,21 @@ class _WeekendData:
 
 
 def _weekend_model(data: _WeekendData, chosen: list[int], shifts: dict[tuple[str, date], str],
-                   days_fixed: bool) -> tuple[cp_model.CpModel, dict]:
+                   days_fixed: bool, caps: dict[tuple[str, str], int] | None = None) -> tuple[cp_model.CpModel, dict]:
     """The model of the weekends `chosen` (indices into data.ends) for the whole team, every
     other weekend as in `shifts`: per agent and day a shift among those allowed, or off; with
     `days_fixed` only the days worked in `shifts` may be worked, else each agent works at most its
     weekend limit less the weekends it works outside `chosen`, and of a capped shift no more
-    than its maximum less what the other weekends use (data.capped). No forbidden succession
+    than its maximum (`caps`, by default data.capped) less what the other weekends use. No forbidden succession
     from Saturday to Sunday; a fixed day worked (in its shift, when it names one), or off when
     published off. Returns the model and (agent, day, shift) -> literal."""
     model = cp_model.CpModel()
     x: dict[tuple[str, date, str], cp_model.IntVar] = {}
+    caps = data.capped if caps is None else caps
     inside = {d for k in chosen for d in data.ends[k]}
-    outside_weekends = Counter()
-    outside_use = Counter()
-    for (a, d), s in shifts.items():
-        if d not in inside:
-            outside_use[a, s] += 1
-    for k, wk in enumerate(data.ends):
-        if k not in chosen:
-            for a in {a for (a, d) in shifts if d in wk}:
-                outside_weekends[a] += 1
+    outside = [(a, d, s) for (a, d), s in shifts.items() if d not in inside]
+    outside_use = Counter((a, s) for a, _, s in outside)
+    outside_weekends = Counter(a for a, _ in {(a, d.isocalendar()[:2]) for a, d, _ in outside})
     weekend_lits: dict[str, list] = {}
     for agent in data.problem.agents:
         a = agent.id
@@ -569,8 +565,8 @@ def _weekend_model(data: _WeekendData, chosen: list[int], shifts: dict[tuple[str
                 if (s, s2) in data.bad and (a, nxt, s2) in x:
                     model.add_bool_or([lit.Not(), x[a, nxt, s2].Not()])
     for key, lits in per_type.items():
-        if key in data.capped:
-            room = data.capped[key] - outside_use[key]
+        if key in caps:
+            room = caps[key] - outside_use[key]
             if room < len(lits):
                 model.add(sum(lits) <= max(room, 0))
     terms = []
@@ -632,13 +628,11 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
         draft = {key: "" for key, on in plan.items() if on and key[1] in wk}  # the days only
         if not draft:
             continue
-        # k/K of each maximum (never below what a fixed day of this weekend needs): the caps of
-        # the model are the maximum less what is used outside
-        saved = dict(data.capped)
+        # k/K of each maximum less what the weekends before used (never below what a fixed
+        # day of this weekend needs)
         here = Counter((a, s) for (a, d), s in data.fixed.items() if d in wk and s)
-        data.capped = {key: max(-(-n * (k + 1) // K) - used[key], here[key]) for key, n in saved.items()}
-        model, x = _weekend_model(data, [k], draft, days_fixed=True)
-        data.capped = saved
+        caps = {key: max(-(-n * (k + 1) // K) - used[key], here[key]) for key, n in data.capped.items()}
+        model, x = _weekend_model(data, [k], draft, days_fixed=True, caps=caps)
         budget.charge_build(model)
         solver = cp_model.CpSolver()
         configure_solver(solver, cfg, max(first_share * budget.left() / (K - k), 0.05))
@@ -660,7 +654,7 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
         days = {d for k in chosen for d in data.ends[k]}
         model, x = _weekend_model(data, chosen, shifts, days_fixed=False)
         budget.charge_build(model)
-        current = sum(data.cost(data.ends[k], shifts) for k in chosen)
+        current = data.cost(days, shifts)
         for (a, d, s), lit in x.items():
             model.add_hint(lit, shifts.get((a, d)) == s)
         solver = cp_model.CpSolver()
@@ -671,7 +665,7 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
         found = {(a, d): s for (a, d, s), lit in x.items() if solver.value(lit)}
-        if sum(data.cost(data.ends[k], found) for k in chosen) <= current:
+        if data.cost(days, found) <= current:
             shifts = {key: s for key, s in shifts.items() if key[1] not in days}
             shifts.update(found)
         if group == K and status == cp_model.OPTIMAL:  # every weekend at once, solved
@@ -690,7 +684,7 @@ def _follow(nb: _Neighbourhood, plan: dict[tuple[str, date], bool],
     undoes it). `modes` (agent -> "shifts", "days" or "none") says per agent how much of the
     plan to follow: the shifts too, the days only, or nothing. Returns whether any day was fixed."""
     fixed = False
-    default = "shifts" if shifts else "days"
+    default = _ladder(plan, shifts)[0]
     for key, lits in nb.free.items():
         mode = modes.get(key[0], default) if modes else default
         if key in plan and mode != "none":
@@ -699,6 +693,11 @@ def _follow(nb: _Neighbourhood, plan: dict[tuple[str, date], bool],
             if mode == "shifts" and shifts and plan[key] and shifts.get(key) in lits:
                 _pin(nb, lits[shifts[key]].index, 1)
     return fixed
+
+
+def _ladder(plan: dict | None, shifts: dict | None) -> list[str]:
+    """How much of a plan an agent may follow, most first (see :func:`_follow`)."""
+    return ["shifts", "days"] if plan is not None and shifts else ["days"] if plan is not None else []
 
 
 def _modes(problem: Problem, cfg: SolverConfig, group: list[str], states: States, budget: "_Budget",
@@ -712,7 +711,7 @@ def _modes(problem: Problem, cfg: SolverConfig, group: list[str], states: States
         nb = _build(problem, [a], states, None)
         budget.charge_build(nb.model)
         out[a] = "none"
-        for mode in (("shifts", "days") if shifts else ("days",)):
+        for mode in _ladder(plan, shifts):
             _unfix(nb)
             _follow(nb, plan, shifts if mode == "shifts" else None)
             solver = cp_model.CpSolver()
@@ -761,7 +760,7 @@ def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budge
         solver.parameters.log_search_progress = False
         solver.parameters.stop_after_first_solution = True
         light_presolve(solver, nb.model)
-        modes = (["shifts", "days"] if shifts and plan is not None else ["days"] if plan is not None else []) + ["none"]
+        modes = _ladder(plan, shifts) + ["none"]
         spent = 0.0
         while True:
             mode = modes.pop(0)
