@@ -46,6 +46,7 @@ from curtois_eval import Instance, evaluate, read_instance, weekend_bound, write
 from scheduler.config import parse_config  # noqa: E402
 from scheduler.domain import LEAVE, OFF, Agent, Problem, Request  # noqa: E402
 from scheduler.roster import build_model, columns, configure_solver, lns  # noqa: E402
+from scheduler.roster.rules import weekends  # noqa: E402
 from scheduler.roster.solve import states_frame  # noqa: E402
 from scheduler.validate import check_roster  # noqa: E402
 
@@ -187,6 +188,7 @@ AUTO_CG_DAYS = 84
 AUTO_CG_WORK_PER_S = 150
 PLAN_SHARE = 0.2  # method lns: the weekend plan's time, as a share of the construction's (0.1 of the limit)
 SHIFTS_SHARE = 0.06  # method lns: the weekend shifts' time (lns.weekend_shifts), as a share of the limit
+HOLD_SHARE = 0.5  # method lns: the search holds the weekends of the agents that followed the plan for this share of its time
 CG_SHARE = 0.7  # method cg: share of the time after the first roster for price-and-dive; LNS gets the rest
 
 
@@ -271,13 +273,13 @@ def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, see
             states = {(a, d): s for (a, d, s), x in built.vars.shift.items() if solver.value(x)}
             extra["full_model_objective"] = solver_objective
         del built, solver
+    follow: dict[str, str] = {}  # agent -> the part of the weekend plan its first roster follows
     if method != "cpsat" and name != "OPTIMAL":
         if states is None:
             try:
                 # lns: the construction follows a plan of weekend days worked (lns.weekend_plan)
                 # and of the shifts worked on those days (lns.weekend_shifts)
                 plan = shifts = None
-                follow = Counter()
                 if method == "lns":
                     t_plan = elapsed()
                     plan = lns.weekend_plan(problem, cfg, PLAN_SHARE * 0.1 * time_limit)
@@ -286,9 +288,9 @@ def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, see
                         t_plan = elapsed()
                         shifts = lns.weekend_shifts(problem, cfg, plan, SHIFTS_SHARE * time_limit)
                         extra.update(shifts_seconds=round(elapsed() - t_plan, 2), shifts_planned=shifts is not None)
-                states = lns.construct(problem, cfg, 0.1 * time_limit, plan=plan, shifts=shifts, tally=follow)
+                states = lns.construct(problem, cfg, 0.1 * time_limit, plan=plan, shifts=shifts, followed=follow)
                 if plan is not None:
-                    extra["plan_agents"] = dict(follow)  # agents that followed the shifts, the days only, nothing
+                    extra["plan_agents"] = dict(Counter(follow.values()))  # agents that followed the shifts, the days only, nothing
             except lns.LnsError as exc:  # one agent with no roster of its own in 30 s
                 name, extra["no_roster"] = "UNKNOWN", str(exc)
         else:
@@ -316,13 +318,15 @@ def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, see
         # the search alone chooses its kinds of step by what each pays (lns.improve's
         # adaptive roulette); after cg's dive and in hybrid it keeps the fixed shares it was
         # measured with (14-19)
-        states, stats = lns.improve(problem, states, cfg, max(time_limit - elapsed(), 0.0),
-                                    adaptive=method == "lns")
+        left = max(time_limit - elapsed(), 0.0)
+        hold = {(a, d) for a, mode in follow.items() if mode != "none" for wk in weekends(problem.days) for d in wk}
+        states, stats = lns.improve(problem, states, cfg, left, adaptive=method == "lns",
+                                    hold=hold, hold_for=HOLD_SHARE * left)
         trace += [(round(t_lns + t, 2), first - dec) for t, dec in stats.trace]
         extra.update(lns_seconds=round(elapsed() - t_lns, 2), lns_neighbourhoods=stats.tried,
                      lns_improved=stats.improved, lns_optimal=stats.optimal,
                      lns_type_steps=stats.type_steps, lns_type_improved=stats.type_improved,
-                     lns_adaptive=method == "lns",
+                     lns_adaptive=method == "lns", lns_held=len(hold), lns_hold_seconds=round(HOLD_SHARE * left, 2) if hold else 0,
                      lns_kinds={k: {"steps": t[0], "improved": t[1], "decrease": t[2], "seconds": round(t[3], 2)}
                                 for k, t in stats.kinds.items()},
                      lns_objective=first - stats.decrease)

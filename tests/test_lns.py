@@ -163,9 +163,9 @@ def test_first_rosters_follow_the_weekend_shifts(inst, monkeypatch):
         return solver
 
     monkeypatch.setattr(lns, "_solver", no_time)
-    tally = Counter()
-    states = lns.construct(p, cfg, 0.0, batch=4, plan=plan, shifts=shifts, tally=tally)
-    assert tally == {"shifts": len(p.agents)}
+    followed = {}
+    states = lns.construct(p, cfg, 0.0, batch=4, plan=plan, shifts=shifts, followed=followed)
+    assert Counter(followed.values()) == {"shifts": len(p.agents)}
     weekend = {k for k in plan if states[k] != LEAVE}
     assert {k: states[k] for k in weekend if states[k] != OFF} == shifts
     _objective(inst, p, states)
@@ -395,6 +395,26 @@ def test_adaptive_search_tallies_each_kind_and_repeats_in_deterministic_mode(eig
     assert check_roster(roster, p.config, p.agents, p.demand, p.month, p.requests, horizon_days=len(p.days)).empty
 
 
+def test_the_search_keeps_the_held_days_as_they_are(eight):
+    """improve(hold=) never changes a held (agent, day): here every weekend day of agents A, B
+    and C, worked, off or on leave. The same search without the hold changes some of them, and
+    so does one whose hold is released at once (`hold_for`)."""
+    inst, p, start = eight
+    cfg = p.config.solver
+    held = {(a, d) for a in "ABC" for d in p.days if d.weekday() >= 5}
+    assert any(start[k] == LEAVE for k in held) and any(start[k] == OFF for k in held)
+    states, stats = lns.improve(p, start, cfg, 3.0, group=2, sub_seconds=0.5, adaptive=True, hold=held)
+    assert {k: states[k] for k in held} == {k: start[k] for k in held}
+    assert stats.improved > 0 and any(states[k] != start[k] for k in start if k not in held)
+    assert _objective(inst, p, states) == _objective(inst, p, start) - stats.decrease
+    roster = states_frame(p, states)
+    assert check_roster(roster, p.config, p.agents, p.demand, p.month, p.requests, horizon_days=len(p.days)).empty
+    free, _ = lns.improve(p, start, cfg, 3.0, group=2, sub_seconds=0.5, adaptive=True)
+    assert any(free[k] != start[k] for k in held)
+    # released at once (hold_for 0): the same search as without the hold (deterministic mode)
+    assert lns.improve(p, start, cfg, 3.0, group=2, sub_seconds=0.5, adaptive=True, hold=held, hold_for=0.0)[0] == free
+
+
 def test_the_roulette_tries_each_kind_in_turn_then_favours_what_pays():
     wheel = lns._Roulette(["a", "b", "c"], floor=0.05)
     rng = np.random.default_rng(0)
@@ -566,9 +586,9 @@ def test_weekend_shifts_keep_each_agents_limits_and_the_roster_follows_them(eigh
         assert Counter(mine.values())["L"] <= c.max_shifts["L"]
         # L may not be followed by D, Saturday to Sunday
         assert not any(s == "L" and mine.get(d + timedelta(days=1)) == "D" for d, s in mine.items())
-    tally = Counter()
-    states = lns.construct(p, cfg, 5.0, batch=3, plan=plan, shifts=shifts, tally=tally)
-    assert tally == {"shifts": len(p.agents)}
+    followed = {}
+    states = lns.construct(p, cfg, 5.0, batch=3, plan=plan, shifts=shifts, followed=followed)
+    assert Counter(followed.values()) == {"shifts": len(p.agents)}
     weekend = {(a.id, d) for a in p.agents for d in p.days if d.weekday() >= 5 and d not in p.leave_days(a.id)}
     assert {k: st for k in weekend if (st := states[k]) != OFF} == shifts
     _objective(inst, p, states)
@@ -585,9 +605,9 @@ def test_an_agent_whose_rules_do_not_admit_its_plan_drops_it_alone(eight):
     shifts = lns.weekend_shifts(p, cfg, plan, 1.0)
     shifts = {k: s for k, s in shifts.items() if k[0] != "A"}
     shifts.update({("A", d): "D" for d in p.days if d.weekday() >= 5 and d not in p.leave_days("A")})
-    tally = Counter()
-    states = lns.construct(p, cfg, 5.0, batch=3, plan=plan, shifts=shifts, tally=tally)
-    assert tally == {"shifts": len(p.agents) - 1, "none": 1}
+    followed = {}
+    states = lns.construct(p, cfg, 5.0, batch=3, plan=plan, shifts=shifts, followed=followed)
+    assert Counter(followed.values()) == {"shifts": len(p.agents) - 1, "none": 1} and followed["A"] == "none"
     others = {k: s for k, s in shifts.items() if k[0] != "A"}
     assert {k: st for k, st in states.items() if k in others} == others
     _objective(inst, p, states)
@@ -626,8 +646,8 @@ def test_construct_gives_up_a_plan_most_agents_cannot_follow(eight, monkeypatch)
 
     monkeypatch.setattr(lns, "PLAN_GIVE_UP", 2)
     monkeypatch.setattr(lns, "_modes", modes)
-    tally = Counter()
-    states = lns.construct(p, p.config.solver, 5.0, batch=3, plan=plan, tally=tally)
+    followed = {}
+    states = lns.construct(p, p.config.solver, 5.0, batch=3, plan=plan, followed=followed)
     assert calls == [[a.id for a in p.agents][:3]]
-    assert tally == {"none": len(p.agents)}
+    assert Counter(followed.values()) == {"none": len(p.agents)}
     _objective(inst, p, states)

@@ -36,7 +36,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Callable
+from typing import Callable, Collection
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -211,6 +211,15 @@ def _keep_pattern(nb: _Neighbourhood, states: States) -> None:
                 _set_domain(proto, x.index, int(off and name == OFF), int(off and name == OFF))
 
 
+def _hold(nb: _Neighbourhood, states: States, hold: Collection[tuple[str, date]]) -> None:
+    """The (agent, day) of `hold` keep their state in `states` (call before :func:`_fix`)."""
+    proto = nb.model.proto
+    for key, lits in nb.free.items():
+        if key in hold:  # (a day on leave has no literals)
+            for name, x in lits.items():
+                _set_domain(proto, x.index, int(name == states[key]), int(name == states[key]))
+
+
 def _pin(nb: _Neighbourhood, index: int, value: int) -> None:
     """Fix a literal of `nb` to `value`, keeping its domain for :func:`_unfix`."""
     dom = nb.model.proto.variables[index].domain
@@ -286,7 +295,7 @@ def _solver(cfg: SolverConfig, seconds: float, seed: int) -> cp_model.CpSolver:
 
 def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 4,
               plan: dict[tuple[str, date], bool] | None = None,
-              shifts: dict[tuple[str, date], str] | None = None, tally: Counter | None = None) -> States:
+              shifts: dict[tuple[str, date], str] | None = None, followed: dict[str, str] | None = None) -> States:
     """A roster that keeps every hard rule: agents in batches of `batch`, in the problem's
     order, each batch solved against the head-count need the batches before it left, for an
     equal share of what is left of `seconds`. A batch with no roster in its share is split: it
@@ -301,8 +310,9 @@ def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 
     does, each of its agents is checked alone (:func:`_modes`): it follows the shifts, else
     the days only, else nothing, and the batch is solved again so; if that still admits no
     roster, without the plan. The first rosters of single agents follow it the same way.
-    `tally` counts the agents that followed the shifts ("shifts"), the days only ("days") or
-    nothing ("none"). Once PLAN_GIVE_UP agents, and more than half of those solved, followed
+    `followed` gets each agent's part of the plan: the shifts ("shifts"), the days only
+    ("days") or nothing ("none"); :func:`improve` can then hold the weekends of the agents
+    that followed it (`hold`). Once PLAN_GIVE_UP agents, and more than half of those solved, followed
     nothing, the agents left are solved without the plan: on Curtois 22 the day-level plan
     admits no roster for almost any agent alone, and checking each (:func:`_modes`) took the
     construction from 41 s to 79 s. Raises LnsError when a batch's own rules admit no roster,
@@ -345,8 +355,8 @@ def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 
             modes = dict.fromkeys(group, "none")
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             seen.update(modes.values())
-            if tally is not None:
-                tally.update(modes.values())
+            if followed is not None:
+                followed.update(modes)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
             batch = max(1, batch // 2)
             if len(group) > 1:  # again in smaller batches
@@ -358,7 +368,7 @@ def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 
             misses += 1
             rest = budget.left() <= 0 and misses >= 2
             states.update(_first_rosters(problem, cfg, group + todo if rest else group, budget, cfg.seed + n, states,
-                                         plan=plan, shifts=shifts, tally=tally))
+                                         plan=plan, shifts=shifts, followed=followed))
             if rest:
                 break
             continue
@@ -737,7 +747,8 @@ FIRST_ROSTER_S = 30.0  # at most this long for one agent's first roster (its mod
 
 def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budget: "_Budget",
                    seed: int, states: States, plan: dict[tuple[str, date], bool] | None = None,
-                   shifts: dict[tuple[str, date], str] | None = None, tally: Counter | None = None) -> States:
+                   shifts: dict[tuple[str, date], str] | None = None,
+                   followed: dict[str, str] | None = None) -> States:
     """Each agent's first roster that keeps its own hard rules: CP-SAT stops at its first
     solution of the agent's model with the objective, against the head-count need the rosters
     in `states` and those of the agents before it leave. One worker per agent (linearization
@@ -747,7 +758,7 @@ def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budge
     to FIRST_ROSTER_S. With `plan` (and `shifts`) each agent follows its plan as
     :func:`construct` does: the shifts, else the days only (when CP-SAT proves the shifts admit
     no roster), else nothing (when the days admit none, or no roster keeps the plan within
-    FIRST_ROSTER_S: then the agent takes up to twice that); `tally` counts the agents of each.
+    FIRST_ROSTER_S: then the agent takes up to twice that); `followed` gets each agent's.
     Raises LnsError when an agent's rules admit no roster or none is found in that time."""
     def one(i: int, a: str, seen: States) -> tuple[cp_model.CpSolver, _Neighbourhood, int, str, float]:
         nb = _build(problem, [a], seen, None)
@@ -788,8 +799,8 @@ def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budge
                     raise LnsError(f"agent {a}: its own hard rules admit no roster")
                 if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                     raise LnsError(f"no roster for agent {a} within {FIRST_ROSTER_S:g} s")
-                if tally is not None and plan is not None:
-                    tally[mode] += 1
+                if followed is not None:
+                    followed[a] = mode
                 out.update(_read(solver, nb))
     return out
 
@@ -910,6 +921,7 @@ class _Roulette:
 def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
             group: int = 4, sub_seconds: float = 2.0, window_days: int = 14,
             window_share: float = 0.3, type_share: float = 0.0, adaptive: bool = False,
+            hold: Collection[tuple[str, date]] = (), hold_for: float = float("inf"),
             on_improve: Callable[[States, LnsStats], None] | None = None) -> tuple[States, LnsStats]:
     """Agent-group LNS from `states` (a roster keeping every hard rule) for `seconds`.
 
@@ -944,6 +956,18 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
     without, 90 s: 22 48,546 / 48,078 / 48,837 against 50,896 / 51,210 / 51,836; 23 75,657 /
     82,748 / 73,348 against 83,406 / 76,719 / 86,263; 20 5,902 / 6,183 against 5,888 / 5,595
     (seeds 0/1).
+    The (agent, day) of `hold` keep their state in every step until `hold_for` of the budget
+    is spent (then they are free). Curtois' bench holds the weekend days of the agents whose
+    first roster followed the weekend plan (:func:`weekend_plan`, :func:`weekend_shifts`) for
+    half the search: a step is kept when not worse, so it moves a head short from a weekday to
+    a weekend as readily as back, and a weekend head, bound by the weekend limits, is the one
+    later steps rarely win back. Held, the steps fill the weekdays around the plan's weekends;
+    released, they can improve on the plan. From one first roster, 120 s, seeds 0/1(/2):
+    Curtois 13 2,039 / 2,225 held for half the time, 2,046 / 2,066 held throughout, against
+    2,651 / 2,869 (weekends 11-14 heads short held, 17-22 not); 23 24,853 / 25,392 / 25,964
+    held for half, 31,355 (seed 0) held throughout, against 26,560 / 27,165 / 28,762 (its
+    first roster is 403 heads short on weekends against the plan's 145, as 7 agents follow none
+    of it; 240 are left held throughout, 173-182 released at half time, 184-205 never held).
     It is solved for at most `sub_seconds` with the current roster as hint. The step's cost is
     compared with the current roster's cost in the same model (solved with every literal fixed);
     the new roster is kept when it is not worse. `group` grows by one after a whole-horizon
@@ -958,6 +982,7 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
     if reason:
         raise LnsError(f"agent-group search does not apply: {reason}")
     states = dict(states)
+    held = set(hold)
     rng = np.random.default_rng(cfg.seed)
     budget = _Budget(cfg, seconds)
     stats = LnsStats()
@@ -974,6 +999,8 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
     while budget.left() > 0.05:
         k = min(group, len(ids))
         spent_before = budget.used()
+        if held and spent_before >= hold_for:
+            held = set()  # released
         if wheel is not None:
             kind = wheel.draw(rng)
         else:  # fixed shares
@@ -1007,6 +1034,7 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
         keep = [str(a) for a in keep]
         nb = _build(problem, keep, states, window, kind == "type")
         budget.charge_build(nb.model)
+        _hold(nb, states, held)
         if kind == "type":
             _keep_pattern(nb, states)
         _fix(nb, states)
