@@ -114,6 +114,22 @@ def test_weekend_bound_counts_heads_the_weekend_limits_leave_short(tiny):
     assert weekend_bound(dataclasses.replace(inst, cover=[(3, "E", 9, 100, 1)])) == 0
 
 
+def test_weekend_heads_short_counts_the_plans_days_and_its_shifts(tiny):
+    """Day 5 (a Saturday) needs two E, day 6 one L, day 12 one E; the plan works A on days 5,
+    6 and 12: per day one head short (day 5), per shift more when the shift is the wrong one."""
+    import dataclasses
+
+    from curtois import to_problem, weekend_heads_short
+    cover = [(5, "E", 2, 100, 1), (6, "L", 1, 100, 1), (12, "E", 1, 100, 1), (3, "E", 4, 100, 1)]
+    p = to_problem(dataclasses.replace(tiny, cover=cover))
+    d = p.days
+    plan = {("A", d[5]): True, ("A", d[6]): True, ("A", d[12]): True, ("A", d[13]): False}
+    assert weekend_heads_short(p, plan, {("A", d[5]): "E", ("A", d[6]): "L", ("A", d[12]): "E"}) == (4, 1, 1)
+    assert weekend_heads_short(p, plan, {("A", d[5]): "L", ("A", d[6]): "E", ("A", d[12]): "E"}) == (4, 1, 3)
+    assert weekend_heads_short(p, plan, {("A", d[5]): "E"}) == (4, 1, 3)  # days the shifts drop are short
+    assert weekend_heads_short(p, {}, {}) == (4, 4, 4)
+
+
 @needs_data
 def test_weekend_bound_is_below_instance1s_optimum():
     inst = read_instance(DATA / "Instance1.txt")
@@ -155,7 +171,7 @@ def test_instance1_solved_to_optimality():
 def test_agent_group_method_reports_the_evaluator_objective_and_its_trace():
     """method lns: constructed roster, then neighbourhoods; the trace's last objective (start
     minus the reported decreases) is the independent evaluator's objective of the roster."""
-    from curtois import AUTO_CPSAT_LITERALS, model_literals, solve_instance
+    from curtois import AUTO_CPSAT_LITERALS, HOLD_EXCESS, model_literals, solve_instance
     inst = read_instance(Path(__file__).parent / "data" / "curtois" / "Instance1.txt")
     assert model_literals(inst) == 8 * 14 * 2 <= AUTO_CPSAT_LITERALS  # auto solves it whole
     res = solve_instance(inst, time_limit=6, workers=2, seed=0, method="lns")
@@ -163,6 +179,11 @@ def test_agent_group_method_reports_the_evaluator_objective_and_its_trace():
     assert res["feasible"] and res["evaluation"].violations == [] and res["validator"].empty
     assert res["lns_neighbourhoods"] > 0
     assert res["trace"][0][1] == res["construct_objective"] >= res["objective"] == res["trace"][-1][1]
+    assert res["weekend_heads"] >= res["shifts_weekend_short"] >= res["plan_weekend_short"] >= 0
+    # the search holds the followers' weekends (2 days x 2 weekends each) when the plan is good
+    good = res["shifts_weekend_short"] - res["plan_weekend_short"] <= HOLD_EXCESS * res["weekend_heads"]
+    followers = len(inst.staff) - res["plan_agents"].get("none", 0)
+    assert good and followers > 0 and res["lns_held"] == 4 * followers
 
 
 def test_auto_method_goes_by_model_size_and_horizon():
