@@ -197,10 +197,10 @@ def weekend_heads_short(problem: Problem, plan: dict[tuple[str, date], bool],
                         shifts: dict[tuple[str, date], str]) -> tuple[int, int, int]:
     """The weekend heads of the cover, and the heads short on the weekends of the day-level plan
     (``lns.weekend_plan``: per day, over all its shifts) and of the planned shifts
-    (``lns.weekend_shifts``: per day and shift). The second less the first is what the skills,
-    successions and per-shift maxima cost the plan: 4-131 heads of 285-4,617 (1.4-2.8 %) on
-    12, 13, 21 and 23, 1,650 of 6,535 (25 %) on 24, whose 32 shift types the 18 s of weekend
-    shifts leave 1,904 heads short."""
+    (``lns.weekend_shifts``: per day and shift). The third less the second is, mostly, what
+    the skills, successions and per-shift maxima cost the plan (the shifts may also move days
+    worked, so it can be below 0); HOLD_EXCESS compares it with the weekend heads (the
+    README's Curtois section has it per instance)."""
     need = problem.head_need()
     heads: Counter = Counter()
     for (d, _), (h, _, _) in need.items():

@@ -188,9 +188,7 @@ def _build(problem: Problem, keep: list[str], states: States, window: tuple[date
         if window is None or window[0] <= d <= window[1] or (a, d) not in states:
             free[a, d] = lits
             continue
-        st = states[a, d]
-        for name, x in lits.items():  # outside the window: fixed to the current roster
-            _set_domain(proto, x.index, int(name == st), int(name == st))
+        _set_state(proto, lits, states[a, d])  # outside the window: fixed to the current roster
     return _Neighbourhood(built.model, free)
 
 
@@ -211,13 +209,17 @@ def _keep_pattern(nb: _Neighbourhood, states: States) -> None:
                 _set_domain(proto, x.index, int(off and name == OFF), int(off and name == OFF))
 
 
+def _set_state(proto, lits: dict[str, cp_model.IntVar], state: str) -> None:
+    """The literals of one (agent, day) fixed to `state` (a shift, or off)."""
+    for name, x in lits.items():
+        _set_domain(proto, x.index, int(name == state), int(name == state))
+
+
 def _hold(nb: _Neighbourhood, states: States, hold: Collection[tuple[str, date]]) -> None:
     """The (agent, day) of `hold` keep their state in `states` (call before :func:`_fix`)."""
-    proto = nb.model.proto
     for key, lits in nb.free.items():
         if key in hold:  # (a day on leave has no literals)
-            for name, x in lits.items():
-                _set_domain(proto, x.index, int(name == states[key]), int(name == states[key]))
+            _set_state(nb.model.proto, lits, states[key])
 
 
 def _pin(nb: _Neighbourhood, index: int, value: int) -> None:
@@ -956,18 +958,14 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
     without, 90 s: 22 48,546 / 48,078 / 48,837 against 50,896 / 51,210 / 51,836; 23 75,657 /
     82,748 / 73,348 against 83,406 / 76,719 / 86,263; 20 5,902 / 6,183 against 5,888 / 5,595
     (seeds 0/1).
-    The (agent, day) of `hold` keep their state in every step until `hold_for` of the budget
-    is spent (then they are free). Curtois' bench holds the weekend days of the agents whose
-    first roster followed the weekend plan (:func:`weekend_plan`, :func:`weekend_shifts`) for
-    half the search: a step is kept when not worse, so it moves a head short from a weekday to
-    a weekend as readily as back, and a weekend head, bound by the weekend limits, is the one
-    later steps rarely win back. Held, the steps fill the weekdays around the plan's weekends;
-    released, they can improve on the plan. From one first roster, 120 s, seeds 0/1(/2):
-    Curtois 13 2,039 / 2,225 held for half the time, 2,046 / 2,066 held throughout, against
-    2,651 / 2,869 (weekends 11-14 heads short held, 17-22 not); 23 24,853 / 25,392 / 25,964
-    held for half, 31,355 (seed 0) held throughout, against 26,560 / 27,165 / 28,762 (its
-    first roster is 403 heads short on weekends against the plan's 145, as 7 agents follow none
-    of it; 240 are left held throughout, 173-182 released at half time, 184-205 never held).
+    The (agent, day) of `hold` keep their state (the shift worked, or off) in every step until
+    the search has used `hold_for` of its budget (seconds, or deterministic time in
+    deterministic mode); then they are free. Curtois' bench holds the weekend days of the
+    agents whose first roster followed the weekend plan (:func:`weekend_plan`,
+    :func:`weekend_shifts`) for half the search, when that plan is good: a step is kept when
+    not worse, so it moves a head short from a weekday to a weekend as readily as back, and a
+    weekend head, bound by the weekend limits, is the one later steps rarely win back (the
+    README's Curtois section has the measurements: 13 -23 %, 23 -8 %, 12 level).
     It is solved for at most `sub_seconds` with the current roster as hint. The step's cost is
     compared with the current roster's cost in the same model (solved with every literal fixed);
     the new roster is kept when it is not worse. `group` grows by one after a whole-horizon
