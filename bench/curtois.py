@@ -201,15 +201,15 @@ def weekend_heads_short(problem: Problem, plan: dict[tuple[str, date], bool],
     the skills, successions and per-shift maxima cost the plan (the shifts may also move days
     worked, so it can be below 0); HOLD_EXCESS compares it with the weekend heads (the
     README's Curtois section has it per instance)."""
-    need = problem.head_need()
+    weekend = {d for wk in weekends(problem.days) for d in wk}
+    need = {(d, s): h for (d, s), (h, _, _) in problem.head_need().items() if d in weekend}
     heads: Counter = Counter()
-    for (d, _), (h, _, _) in need.items():
-        if d.weekday() >= 5:
-            heads[d] += h
+    for (d, _), h in need.items():
+        heads[d] += h
     worked = Counter(d for (_, d), on in plan.items() if on)
     staffed = Counter((d, s) for (_, d), s in shifts.items())
     return (sum(heads.values()), sum(max(0, h - worked[d]) for d, h in heads.items()),
-            sum(max(0, h - staffed[d, s]) for (d, s), (h, _, _) in need.items() if d.weekday() >= 5))
+            sum(max(0, h - staffed[key]) for key, h in need.items()))
 
 
 def auto_method(inst: Instance, time_limit: float = 60) -> str:
@@ -344,8 +344,8 @@ def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, see
         # adaptive roulette); after cg's dive and in hybrid it keeps the fixed shares it was
         # measured with (14-19)
         left = max(time_limit - elapsed(), 0.0)
-        hold = {(a, d) for a, mode in follow.items() if mode != "none" and hold_plan
-                for wk in weekends(problem.days) for d in wk}
+        followers = [a for a, mode in follow.items() if mode != "none"] if hold_plan else []
+        hold = {(a, d) for a in followers for wk in weekends(problem.days) for d in wk}
         states, stats = lns.improve(problem, states, cfg, left, adaptive=method == "lns",
                                     hold=hold, hold_for=HOLD_SHARE * left)
         trace += [(round(t_lns + t, 2), first - dec) for t, dec in stats.trace]
