@@ -596,6 +596,58 @@ def test_weekend_shifts_keep_each_agents_limits_and_the_roster_follows_them(eigh
     assert check_roster(roster, p.config, p.agents, p.demand, p.month, p.requests, horizon_days=len(p.days)).empty
 
 
+def test_the_weekend_model_hints_every_variable_to_the_shifts_as_they_are(eight):
+    """The search of weekend_shifts hints every variable (literals, weekends worked, heads
+    short and over per slot) to the current shifts: fixed to the hint, the model is feasible
+    and costs what data.cost says. A hint of the literals alone left CP-SAT at solutions
+    worse than the hint."""
+    inst, p, _ = eight
+    cfg = p.config.solver
+    plan = lns.weekend_plan(p, cfg, 5.0)
+    shifts = lns.weekend_shifts(p, cfg, plan, 1.0)
+    data = lns._WeekendData.of(p)
+    chosen = [0, 3, 5, 6]
+    days = {d for k in chosen for d in data.ends[k]}
+    # two of its days worked dropped: their slots are short, the hint must say so
+    dropped = sorted(k for k in shifts if k[1] in days)[:2]
+    shifts = {k: s for k, s in shifts.items() if k not in dropped}
+    model, x = lns._weekend_model(data, chosen, shifts, days_fixed=False, hint=True)
+    proto = model.proto
+    assert set(proto.solution_hint.vars) == set(range(len(proto.variables)))
+    solver = cp_model.CpSolver()
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    solver.parameters.num_workers = 1
+    assert solver.solve(model) == cp_model.OPTIMAL
+    assert round(solver.objective_value) == data.cost(days, shifts)
+    assert {(a, d): s for (a, d, s), lit in x.items() if solver.value(lit)} == {
+        k: s for k, s in shifts.items() if k[1] in days}
+
+
+def test_weekend_shifts_stops_after_a_round_that_gains_too_little(eight, monkeypatch):
+    """The search of weekend_shifts runs in rounds (each weekend drawn WEEKEND_ROUND times on
+    average: 2 steps of 4 of the 8 weekends here) and stops after one that lowered the
+    weekend cost by at most WEEKEND_ROUND_GAIN of it; without that rule it runs for its
+    time."""
+    inst, p, _ = eight
+    cfg = p.config.solver
+    plan = lns.weekend_plan(p, cfg, 5.0)
+    built = lns._weekend_model
+    steps = []
+
+    def counting(data, chosen, shifts, days_fixed, caps=None, hint=False):
+        steps.append(days_fixed)
+        return built(data, chosen, shifts, days_fixed, caps, hint)
+
+    monkeypatch.setattr(lns, "_weekend_model", counting)
+    monkeypatch.setattr(lns, "WEEKEND_ROUND_GAIN", 1e9)  # every round gains too little
+    lns.weekend_shifts(p, cfg, plan, 20.0)
+    assert steps.count(False) == 2
+    steps.clear()
+    monkeypatch.setattr(lns, "WEEKEND_ROUND_GAIN", -1e9)  # no round gains too little
+    lns.weekend_shifts(p, cfg, plan, 1.0)
+    assert steps.count(False) > 2
+
+
 def test_an_agent_whose_rules_do_not_admit_its_plan_drops_it_alone(eight):
     """Agent A's plan works every weekend day (its limit is four weekends); the other agents
     of its batch still follow their shifts, A alone follows nothing."""

@@ -521,14 +521,18 @@ class _WeekendData:
 
 
 def _weekend_model(data: _WeekendData, chosen: list[int], shifts: dict[tuple[str, date], str],
-                   days_fixed: bool, caps: dict[tuple[str, str], int] | None = None) -> tuple[cp_model.CpModel, dict]:
+                   days_fixed: bool, caps: dict[tuple[str, str], int] | None = None,
+                   hint: bool = False) -> tuple[cp_model.CpModel, dict]:
     """The model of the weekends `chosen` (indices into data.ends) for the whole team, every
     other weekend as in `shifts`: per agent and day a shift among those allowed, or off; with
     `days_fixed` only the days worked in `shifts` may be worked, else each agent works at most its
     weekend limit less the weekends it works outside `chosen`, and of a capped shift no more
     than its maximum (`caps`, by default data.capped) less what the other weekends use. No forbidden succession
     from Saturday to Sunday; a fixed day worked (in its shift, when it names one), or off when
-    published off. Returns the model and (agent, day, shift) -> literal."""
+    published off. With `hint`, every variable is hinted to its value in `shifts` (the
+    literals, each weekend worked, each slot's heads short and over): a hint of the literals
+    alone left CP-SAT, in 1 s on four weekends of Curtois 23, at solutions worse than the
+    hint in every step. Returns the model and (agent, day, shift) -> literal."""
     model = cp_model.CpModel()
     x: dict[tuple[str, date, str], cp_model.IntVar] = {}
     caps = data.capped if caps is None else caps
@@ -560,6 +564,8 @@ def _weekend_model(data: _WeekendData, chosen: list[int], shifts: dict[tuple[str
                     model.add(e <= y)
                 model.add(y <= sum(work_days))
                 weekend_lits.setdefault(a, []).append(y)
+                if hint:
+                    model.add_hint(y, any((a, d) in shifts for d in data.ends[k]))
     for a, ys in weekend_lits.items():
         room = data.limits[a] - outside_weekends[a]
         if room < len(ys):
@@ -567,9 +573,11 @@ def _weekend_model(data: _WeekendData, chosen: list[int], shifts: dict[tuple[str
     per_type: dict[tuple[str, str], list] = {}
     by_slot: dict[tuple[date, str], list] = {}
     by_day: dict[tuple[str, date], list] = {}
+    slot_keys: dict[tuple[date, str], list] = {}
     for (a, d, s), lit in x.items():
         per_type.setdefault((a, s), []).append(lit)
         by_slot.setdefault((d, s), []).append(lit)
+        slot_keys.setdefault((d, s), []).append((a, d, s))
         by_day.setdefault((a, d), []).append(lit)
         nxt = d + timedelta(days=1)
         if nxt in inside:
@@ -592,6 +600,13 @@ def _weekend_model(data: _WeekendData, chosen: list[int], shifts: dict[tuple[str
             extra = model.new_int_var(0, len(staffed), f"extra[{d},{s}]")
             model.add(sum(staffed) + short - extra == heads)
             terms += [under * short, over * extra]
+            if hint:
+                gap = heads - sum(1 for a, d2, s2 in slot_keys.get((d, s), ()) if shifts.get((a, d2)) == s2)
+                model.add_hint(short, max(gap, 0))
+                model.add_hint(extra, max(-gap, 0))
+    if hint:
+        for (a, d, s), lit in x.items():
+            model.add_hint(lit, shifts.get((a, d)) == s)
     terms += [c * sum(by_day[key]) for key, c in data.day_wanted.items() if key in by_day]
     terms += [c * x[key] for key, c in data.wanted.items() if key in x]
     model.minimize(sum(terms))
@@ -609,13 +624,17 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
        a shift the agent's contract allows, no forbidden succession from Saturday to
        Sunday, a ``fixed`` request's shift kept, and of a shift with a contract
        ``max_shifts`` no more by the end of the k-th of K weekends than k/K of that maximum
-       (rounded up), so no weekend spends what the later ones need.
+       (rounded up), so no weekend spends what the later ones need. Each weekend gets 0.4
+       of an even share of the time left, and ends sooner when solved to optimality.
     2. For the rest of `seconds`, a search over groups of WEEKEND_GROUP weekends drawn at
        random: the days worked there and their shifts are solved again for the whole team
        (each agent's weekend limit and per-shift maxima less what the other weekends use),
-       with the current plan as hint, and kept when not worse. This moves the days worked as
-       well: the first half's plan counts heads per day, not per shift, and the skills of the
-       agents it puts on a day may not match the day's shifts.
+       with the current plan as a hint of every variable, and kept when not worse. This
+       moves the days worked as well: the first half's plan counts heads per day, not per
+       shift, and the skills of the agents it puts on a day may not match the day's shifts.
+       It stops early after a round of steps (each weekend drawn WEEKEND_ROUND times on
+       average) that lowered the weekend cost by at most WEEKEND_ROUND_GAIN of it: the time
+       left is the construction's.
     The cost is the cover of each weekend (day, shift) at that slot's own weights per head
     short and over, and the weekend requests (per day or per shift).
 
@@ -624,9 +643,11 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
     only shifts their skills exclude (Curtois 23: 1,021 heads short and 657 over on the
     weekends of the first roster). One model per weekend, because CP-SAT solves a weekend of
     23 (100 agents, 16 shifts) to optimality in a fraction of a second, yet left the model of
-    all 52 at once (50,000 literals) at 66,553 against a bound of 241 in 10 s. Each weekend of
-    the first half gets at least 0.05 s, so on a short `seconds` it may take longer; a weekend
-    with no shifts found in its time is left off for the second half to fill. None when the
+    all 52 at once (50,000 literals) at 66,553 against a bound of 241 in 10 s. A weekend of
+    Curtois 24 (150 agents, 32 shifts) takes 0.3-1.6 s: with 0.14 s each, half of them found
+    no shifts at all. Each weekend of the first half gets at least 0.05 s, so on a short
+    `seconds` it may take longer; a weekend with no shifts found in its time is left off for
+    the second half to fill. None when the
     horizon has no weekend, `plan` has no day worked, or a weekend's fixed days admit no shifts."""
     data = _WeekendData.of(problem)
     if not any(plan.values()) or not data.ends:
@@ -661,32 +682,41 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
                 used[a, s] += 1
     rng = np.random.default_rng(cfg.seed)
     group = min(WEEKEND_GROUP, K)
+    round_steps = -(-WEEKEND_ROUND * K // group)  # steps that draw each weekend WEEKEND_ROUND times, on average
+    total = data.cost([d for wk in data.ends for d in wk], shifts)
+    mark, steps = total, 0  # the cost when this round began, its steps so far
     while budget.left() > 0.05:
         chosen = sorted(int(k) for k in rng.choice(K, size=group, replace=False))
         days = {d for k in chosen for d in data.ends[k]}
-        model, x = _weekend_model(data, chosen, shifts, days_fixed=False)
+        model, x = _weekend_model(data, chosen, shifts, days_fixed=False, hint=True)
         budget.charge_build(model)
         current = data.cost(days, shifts)
-        for (a, d, s), lit in x.items():
-            model.add_hint(lit, shifts.get((a, d)) == s)
         solver = cp_model.CpSolver()
         configure_solver(solver, cfg, min(WEEKEND_STEP_S, max(budget.left(), 0.05)))
         solver.parameters.log_search_progress = False
         status = solver.solve(model)
         budget.charge(solver)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            continue
-        found = {(a, d): s for (a, d, s), lit in x.items() if solver.value(lit)}
-        if data.cost(days, found) <= current:
-            shifts = {key: s for key, s in shifts.items() if key[1] not in days}
-            shifts.update(found)
-        if group == K and status == cp_model.OPTIMAL:  # every weekend at once, solved
-            break
+        steps += 1
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = {(a, d): s for (a, d, s), lit in x.items() if solver.value(lit)}
+            cost = data.cost(days, found)
+            if cost <= current:
+                shifts = {key: s for key, s in shifts.items() if key[1] not in days}
+                shifts.update(found)
+                total += cost - current
+            if group == K and status == cp_model.OPTIMAL:  # every weekend at once, solved
+                break
+        if steps == round_steps:  # a round ends: stop when it gained too little for its time
+            if mark - total <= WEEKEND_ROUND_GAIN * abs(total):
+                break
+            mark, steps = total, 0
     return shifts
 
 
 WEEKEND_GROUP = 4     # weekends solved again together in the second half of weekend_shifts
 WEEKEND_STEP_S = 1.0  # at most this long for one of its steps
+WEEKEND_ROUND = 1     # ... in rounds of steps that draw each weekend this many times on average;
+WEEKEND_ROUND_GAIN = 0.01  # it stops after a round that lowered the weekend cost by at most this share
 
 
 def _follow(nb: _Neighbourhood, plan: dict[tuple[str, date], bool],
