@@ -648,6 +648,34 @@ def test_weekend_shifts_stops_after_a_round_that_gains_too_little(eight, monkeyp
     assert steps.count(False) > 2
 
 
+def test_weekend_shifts_stops_at_the_first_round_that_gains_nothing(eight, monkeypatch):
+    """With WEEKEND_ROUND_GAIN 0 the search of weekend_shifts stops after the first round (2
+    steps here) that left the weekend cost as it was, and not before: the cost it tracks is
+    the cost of the shifts."""
+    inst, p, _ = eight
+    cfg = p.config.solver
+    plan = lns.weekend_plan(p, cfg, 5.0)
+    data = lns._WeekendData.of(p)
+    every = [d for wk in data.ends for d in wk]
+    built = lns._weekend_model
+    costs = []  # the weekend cost before each step of the search
+
+    def recording(data, chosen, shifts, days_fixed, caps=None, hint=False):
+        if not days_fixed:
+            costs.append(data.cost(every, shifts))
+        return built(data, chosen, shifts, days_fixed, caps, hint)
+
+    monkeypatch.setattr(lns, "_weekend_model", recording)
+    monkeypatch.setattr(lns, "WEEKEND_ROUND_GAIN", 0.0)
+    out = lns.weekend_shifts(p, cfg, plan, 20.0)
+    costs.append(data.cost(every, out))
+    assert len(costs) % 2 == 1  # whole rounds of 2 steps
+    starts = costs[::2]  # the cost when each round began, and at the end
+    assert all(a >= b for a, b in zip(costs, costs[1:]))  # no step is kept worse
+    assert all(a > b for a, b in zip(starts[:-2], starts[1:-1]))  # each round before the last gained
+    assert starts[-2] == starts[-1]  # the last gained nothing
+
+
 def test_an_agent_whose_rules_do_not_admit_its_plan_drops_it_alone(eight):
     """Agent A's plan works every weekend day (its limit is four weekends); the other agents
     of its batch still follow their shifts, A alone follows nothing."""

@@ -564,8 +564,8 @@ def _weekend_model(data: _WeekendData, chosen: list[int], shifts: dict[tuple[str
                     model.add(e <= y)
                 model.add(y <= sum(work_days))
                 weekend_lits.setdefault(a, []).append(y)
-                if hint:
-                    model.add_hint(y, any((a, d) in shifts for d in data.ends[k]))
+                if hint:  # worked on a day of this weekend the model has
+                    model.add_hint(y, any((a, d, shifts.get((a, d))) in x for d in data.ends[k]))
     for a, ys in weekend_lits.items():
         room = data.limits[a] - outside_weekends[a]
         if room < len(ys):
@@ -682,7 +682,7 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
                 used[a, s] += 1
     rng = np.random.default_rng(cfg.seed)
     group = min(WEEKEND_GROUP, K)
-    round_steps = -(-WEEKEND_ROUND * K // group)  # steps that draw each weekend WEEKEND_ROUND times, on average
+    round_steps = max(1, -(-WEEKEND_ROUND * K // group))  # steps that draw each weekend WEEKEND_ROUND times, on average
     total = data.cost([d for wk in data.ends for d in wk], shifts)
     mark, steps = total, 0  # the cost when this round began, its steps so far
     while budget.left() > 0.05:
