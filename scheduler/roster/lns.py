@@ -573,11 +573,9 @@ def _weekend_model(data: _WeekendData, chosen: list[int], shifts: dict[tuple[str
     per_type: dict[tuple[str, str], list] = {}
     by_slot: dict[tuple[date, str], list] = {}
     by_day: dict[tuple[str, date], list] = {}
-    slot_keys: dict[tuple[date, str], list] = {}
     for (a, d, s), lit in x.items():
         per_type.setdefault((a, s), []).append(lit)
         by_slot.setdefault((d, s), []).append(lit)
-        slot_keys.setdefault((d, s), []).append((a, d, s))
         by_day.setdefault((a, d), []).append(lit)
         nxt = d + timedelta(days=1)
         if nxt in inside:
@@ -589,6 +587,7 @@ def _weekend_model(data: _WeekendData, chosen: list[int], shifts: dict[tuple[str
             room = caps[key] - outside_use[key]
             if room < len(lits):
                 model.add(sum(lits) <= max(room, 0))
+    hinted = Counter((d, s) for (a, d), s in shifts.items() if hint and (a, d, s) in x)  # heads per slot in the hint
     terms = []
     for d in sorted(inside):
         for s in data.problem.config.shift_ids:
@@ -601,7 +600,7 @@ def _weekend_model(data: _WeekendData, chosen: list[int], shifts: dict[tuple[str
             model.add(sum(staffed) + short - extra == heads)
             terms += [under * short, over * extra]
             if hint:
-                gap = heads - sum(1 for a, d2, s2 in slot_keys.get((d, s), ()) if shifts.get((a, d2)) == s2)
+                gap = heads - hinted[d, s]
                 model.add_hint(short, max(gap, 0))
                 model.add_hint(extra, max(-gap, 0))
     if hint:
