@@ -634,9 +634,9 @@ def test_weekend_shifts_stops_after_a_round_that_gains_too_little(eight, monkeyp
     built = lns._weekend_model
     steps = []
 
-    def counting(data, chosen, shifts, days_fixed, caps=None, hint=False):
+    def counting(data, chosen, shifts, days_fixed, caps=None, hint=False, must_work=()):
         steps.append(days_fixed)
-        return built(data, chosen, shifts, days_fixed, caps, hint)
+        return built(data, chosen, shifts, days_fixed, caps, hint, must_work)
 
     monkeypatch.setattr(lns, "_weekend_model", counting)
     monkeypatch.setattr(lns, "WEEKEND_ROUND_GAIN", 1e9)  # every round gains too little
@@ -660,10 +660,10 @@ def test_weekend_shifts_stops_at_the_first_round_that_gains_nothing(eight, monke
     built = lns._weekend_model
     costs = []  # the weekend cost before each step of the search
 
-    def recording(data, chosen, shifts, days_fixed, caps=None, hint=False):
+    def recording(data, chosen, shifts, days_fixed, caps=None, hint=False, must_work=()):
         if not days_fixed:
             costs.append(data.cost(every, shifts))
-        return built(data, chosen, shifts, days_fixed, caps, hint)
+        return built(data, chosen, shifts, days_fixed, caps, hint, must_work)
 
     monkeypatch.setattr(lns, "_weekend_model", recording)
     monkeypatch.setattr(lns, "WEEKEND_ROUND_GAIN", 0.0)

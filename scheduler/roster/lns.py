@@ -12,7 +12,8 @@ every rule and penalty it has. No second model is written here.
   search over the whole team, which on a year with 150 agents and 32 shift types (a model of a
   million literals) finds no roster in minutes.
 * :func:`weekend_plan` - on horizons with weekend limits, which weekend days each agent works,
-  decided for the whole team and horizon at once in a small model of days worked; then
+  decided for the whole team and horizon at once in a small model of days worked, and made
+  to admit each agent's runs and minimum of days (:mod:`~scheduler.roster.patterns`); then
   :func:`weekend_shifts` - their shifts, a weekend at a time, and a search over groups of
   weekends that moves days and shifts for the whole team. The construction follows both
   (each agent as far as its rules admit).
@@ -44,6 +45,7 @@ from ortools.sat.python import cp_model
 from ..config import SolverConfig
 from ..domain import LEAVE, OFF, Problem, fixed_states, forbidden_successions
 from .parameters import configure_solver, light_presolve
+from .patterns import DayRules
 from .rules import weekends
 
 States = dict[tuple[str, date], str]  # (agent id, day) -> shift id, off or leave
@@ -393,9 +395,14 @@ def weekend_plan(problem: Problem, cfg: SolverConfig, seconds: float) -> dict[tu
     then, and often works a weekend on one day; the plan spreads every agent's weekends over
     the horizon at once and fills both days where it can. Fixed days (``fixed`` requests, the
     published days of a re-plan: :func:`~scheduler.domain.fixed_states`) are worked, or off
-    when published off. :func:`weekend_shifts` gives the days worked their shifts;
-    :func:`construct` follows what of it each agent's rules admit. None when no agent has a
-    weekend limit, or no plan is found in `seconds`."""
+    when published off. The model does not see runs: its solution is then made to admit,
+    for each agent with a minimum of minutes, a pattern of runs with that minimum's days
+    (:func:`_admit`); on Curtois 22 the model's plan left 42 of its 50 agents with weekend
+    days no roster of theirs keeps, and the construction followed nothing for 41.
+    :func:`weekend_shifts` gives the days worked their shifts; :func:`construct` follows
+    what of it each agent's rules admit. None when no agent has a
+    weekend limit, or no plan is found in `seconds` (the model's time; :func:`_admit` takes
+    what it takes, 1-12 s on Curtois 20-24)."""
     pcfg, days = problem.config, problem.days
     ends = weekends(days)
     limits = {a.id: c.max_working_weekends for a in problem.agents
@@ -449,7 +456,69 @@ def weekend_plan(problem: Problem, cfg: SolverConfig, seconds: float) -> dict[tu
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    return {key: bool(solver.value(v)) for key, v in work.items()}
+    plan = {key: bool(solver.value(v)) for key, v in work.items()}
+    day_need = {}
+    for d, slots in slots_of.items():
+        if d.weekday() >= 5:
+            day_need[d] = (sum(h for h, _, _ in slots), min(u for _, u, _ in slots), min(o for _, _, o in slots))
+    wanted = Counter()
+    for r in problem.requests:
+        if r.kind == "on":
+            wanted.update({(r.agent_id, d): r.weight for d in r.days() if (r.agent_id, d) in work})
+    return _admit(problem, plan, day_need, wanted, limits)
+
+
+def _admit(problem: Problem, plan: dict[tuple[str, date], bool], day_need: dict[date, tuple[int, int, int]],
+           wanted: Counter, limits: dict[str, int]) -> dict[tuple[str, date], bool]:
+    """`plan` changed agent by agent until each agent's runs admit its fewest days
+    (:class:`~scheduler.roster.patterns.DayRules`): each agent whose planned weekend days do
+    not, in turn, takes its best weekend days against the cover the others leave
+    (``DayRules.best``); then ADMIT_PASSES passes over every agent with such rules, each
+    taking its best weekend days where they cost less than its planned ones. The cost is the
+    weekend plan's own: per weekend day the heads short and over at the day's lowest weights,
+    and the weekend requests to work. An agent with no admissible weekend days keeps its plan."""
+    rules = DayRules.of(problem)
+    if not rules.rules:
+        return plan
+    plan = dict(plan)
+    staffed = Counter(d for (_, d), on in plan.items() if on)
+    mine: dict[str, list[date]] = {}
+    for a, d in plan:
+        mine.setdefault(a, []).append(d)
+
+    def costs(a: str) -> dict[date, float]:
+        """What working each of `a`'s weekend days costs, its own days taken off the cover."""
+        out = {}
+        for d in mine.get(a, []):
+            if d not in day_need:
+                out[d] = -wanted[a, d]
+                continue
+            heads, under, over = day_need[d]
+            others = staffed[d] - plan[a, d]
+            out[d] = (over if others >= heads else -under) - wanted[a, d]
+        return out
+
+    def move(a: str, better_only: bool) -> None:
+        cost = costs(a)
+        got = rules.best(a, cost, limits.get(a))
+        if got is None:
+            return
+        new = {d: got[d] for d in mine.get(a, [])}
+        if better_only and sum(cost[d] for d, on in new.items() if on) >= sum(cost[d] for d in new if plan[a, d]):
+            return
+        for d, on in new.items():
+            staffed[d] += int(on) - int(plan[a, d])
+            plan[a, d] = on
+    for a in rules.rules:
+        if not rules.admits(a, {d: plan[a, d] for d in mine.get(a, [])}):
+            move(a, better_only=False)
+    for _ in range(ADMIT_PASSES):
+        for a in rules.rules:
+            move(a, better_only=True)
+    return plan
+
+
+ADMIT_PASSES = 1  # passes of _admit over every agent after the inadmissible ones
 
 
 @dataclass
@@ -522,7 +591,7 @@ class _WeekendData:
 
 def _weekend_model(data: _WeekendData, chosen: list[int], shifts: dict[tuple[str, date], str],
                    days_fixed: bool, caps: dict[tuple[str, str], int] | None = None,
-                   hint: bool = False) -> tuple[cp_model.CpModel, dict]:
+                   hint: bool = False, must_work: Collection[tuple[str, date]] = ()) -> tuple[cp_model.CpModel, dict]:
     """The model of the weekends `chosen` (indices into data.ends) for the whole team, every
     other weekend as in `shifts`: per agent and day a shift among those allowed, or off; with
     `days_fixed` only the days worked in `shifts` may be worked, else each agent works at most its
@@ -553,7 +622,10 @@ def _weekend_model(data: _WeekendData, chosen: list[int], shifts: dict[tuple[str
                 lits = [x.setdefault((a, d, s), model.new_bool_var(f"x[{a},{d},{s}]")) for s in data.allowed[a]]
                 if not lits:
                     continue
-                model.add_at_most_one(lits)
+                if (a, d) in must_work:  # a day worked in any shift
+                    model.add_exactly_one(lits)
+                else:
+                    model.add_at_most_one(lits)
                 if must:  # a fixed day: worked, in its shift when it names one the agent may work
                     shift = data.fixed[a, d]
                     model.add(x[a, d, shift] == 1 if (a, d, shift) in x else sum(lits) == 1)
@@ -619,7 +691,9 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
     weekend days worked (every other weekend day is off).
 
     1. Shifts for the days of `plan` (:func:`weekend_plan`), one weekend at a time in order
-       (a planned day may become a day off, where no shift fits or the cover is over):
+       (a planned day may become a day off, where no shift fits or the cover is over, but
+       not the day of an agent with a minimum of minutes, whose runs the plan admits it
+       with, unless no shifts fit the weekend otherwise):
        a shift the agent's contract allows, no forbidden succession from Saturday to
        Sunday, a ``fixed`` request's shift kept, and of a shift with a contract
        ``max_shifts`` no more by the end of the k-th of K weekends than k/K of that maximum
@@ -628,7 +702,9 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
     2. For the rest of `seconds`, a search over groups of WEEKEND_GROUP weekends drawn at
        random: the days worked there and their shifts are solved again for the whole team
        (each agent's weekend limit and per-shift maxima less what the other weekends use),
-       with the current plan as a hint of every variable, and kept when not worse. This
+       with the current plan as a hint of every variable, and kept when not worse and when
+       every agent whose days it moved still admits its fewest days
+       (:class:`~scheduler.roster.patterns.DayRules`), if it did. This
        moves the days worked as well: the first half's plan counts heads per day, not per
        shift, and the skills of the agents it puts on a day may not match the day's shifts.
        It stops early after a round of steps (each weekend drawn WEEKEND_ROUND times on
@@ -651,6 +727,7 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
     data = _WeekendData.of(problem)
     if not any(plan.values()) or not data.ends:
         return None
+    rules = DayRules.of(problem)
     budget = _Budget(cfg, seconds)
     first_share = 0.4
     shifts: dict[tuple[str, date], str] = {}
@@ -664,13 +741,18 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
         # day of this weekend needs)
         here = Counter((a, s) for (a, d), s in data.fixed.items() if d in wk and s)
         caps = {key: max(-(-n * (k + 1) // K) - used[key], here[key]) for key, n in data.capped.items()}
-        model, x = _weekend_model(data, [k], draft, days_fixed=True, caps=caps)
-        budget.charge_build(model)
-        solver = cp_model.CpSolver()
-        configure_solver(solver, cfg, max(first_share * budget.left() / (K - k), 0.05))
-        solver.parameters.log_search_progress = False
-        status = solver.solve(model)
-        budget.charge(solver)
+        must = {key for key in draft if key[0] in rules.rules}
+        while True:
+            model, x = _weekend_model(data, [k], draft, days_fixed=True, caps=caps, must_work=must)
+            budget.charge_build(model)
+            solver = cp_model.CpSolver()
+            configure_solver(solver, cfg, max(first_share * budget.left() / (K - k), 0.05))
+            solver.parameters.log_search_progress = False
+            status = solver.solve(model)
+            budget.charge(solver)
+            if status != cp_model.INFEASIBLE or not must:
+                break
+            must = set()  # no shifts for every day the runs need: the weekend as before
         if status == cp_model.INFEASIBLE:
             return None
         if status == cp_model.UNKNOWN:  # no shifts in its time: the weekend is off, for the search to fill
@@ -699,7 +781,10 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             found = {(a, d): s for (a, d, s), lit in x.items() if solver.value(lit)}
             cost = data.cost(days, found)
-            if cost <= current:
+            # an agent whose days moved must still admit its fewest days, if it did
+            moved = {a for (a, d) in found.keys() ^ {key for key in shifts if key[1] in days}}
+            if cost <= current and all(rules.admits(a, _worked(data, a, shifts, found, days))
+                                       or not rules.admits(a, _worked(data, a, shifts, shifts, days)) for a in moved):
                 shifts = {key: s for key, s in shifts.items() if key[1] not in days}
                 shifts.update(found)
                 total += cost - current
@@ -710,6 +795,12 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
                 break
             mark, steps = total, 0
     return shifts
+
+
+def _worked(data: _WeekendData, a: str, shifts: dict[tuple[str, date], str], found: dict[tuple[str, date], str],
+            days: set[date]) -> dict[date, bool]:
+    """Agent `a`'s weekend days worked: those of `found` on `days`, of `shifts` elsewhere."""
+    return {d: (a, d) in (found if d in days else shifts) for wk in data.ends for d in wk}
 
 
 WEEKEND_GROUP = 4     # weekends solved again together in the second half of weekend_shifts
