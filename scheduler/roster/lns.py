@@ -691,9 +691,10 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
     weekend days worked (every other weekend day is off).
 
     1. Shifts for the days of `plan` (:func:`weekend_plan`), one weekend at a time in order
-       (a planned day may become a day off, where no shift fits or the cover is over, but
-       not the day of an agent with a minimum of minutes, whose runs the plan admits it
-       with, unless no shifts fit the weekend otherwise):
+       (a planned day may become a day off, where no shift fits or the cover is over; not
+       so the days of an agent whose runs admit its minimum of minutes with its planned
+       days, :class:`~scheduler.roster.patterns.DayRules`, unless the weekend has no shifts
+       for all of those: then for none of them):
        a shift the agent's contract allows, no forbidden succession from Saturday to
        Sunday, a ``fixed`` request's shift kept, and of a shift with a contract
        ``max_shifts`` no more by the end of the k-th of K weekends than k/K of that maximum
@@ -703,8 +704,8 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
        random: the days worked there and their shifts are solved again for the whole team
        (each agent's weekend limit and per-shift maxima less what the other weekends use),
        with the current plan as a hint of every variable, and kept when not worse and when
-       every agent whose days it moved still admits its fewest days
-       (:class:`~scheduler.roster.patterns.DayRules`), if it did. This
+       every agent whose days it moved, and whose runs admitted its minimum with its days
+       after the first half, still does. This
        moves the days worked as well: the first half's plan counts heads per day, not per
        shift, and the skills of the agents it puts on a day may not match the day's shifts.
        It stops early after a round of steps (each weekend drawn WEEKEND_ROUND times on
@@ -728,6 +729,10 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
     if not any(plan.values()) or not data.ends:
         return None
     rules = DayRules.of(problem)
+    # the agents whose runs admit their fewest days with their planned weekend days (after
+    # weekend_plan, all those with a minimum of minutes): their planned days are worked
+    admitted = {a: rules.admits(a, {d: plan.get((a, d), False) for wk in data.ends for d in wk})
+                for a in rules.rules}
     budget = _Budget(cfg, seconds)
     first_share = 0.4
     shifts: dict[tuple[str, date], str] = {}
@@ -741,7 +746,7 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
         # day of this weekend needs)
         here = Counter((a, s) for (a, d), s in data.fixed.items() if d in wk and s)
         caps = {key: max(-(-n * (k + 1) // K) - used[key], here[key]) for key, n in data.capped.items()}
-        must = {key for key in draft if key[0] in rules.rules}
+        must = {key for key in draft if admitted.get(key[0])}
         while True:
             model, x = _weekend_model(data, [k], draft, days_fixed=True, caps=caps, must_work=must)
             budget.charge_build(model)
@@ -761,6 +766,8 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
             if solver.value(lit):
                 shifts[a, d] = s
                 used[a, s] += 1
+    # the search keeps the days of each agent that admits its fewest days with them, as such
+    admitted = {a: rules.admits(a, _worked(data, a, shifts, shifts, set())) for a in rules.rules}
     rng = np.random.default_rng(cfg.seed)
     group = min(WEEKEND_GROUP, K)
     round_steps = max(1, -(-WEEKEND_ROUND * K // group))  # steps that draw each weekend WEEKEND_ROUND times, on average
@@ -783,8 +790,8 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
             cost = data.cost(days, found)
             # an agent whose days moved must still admit its fewest days, if it did
             moved = {a for (a, d) in found.keys() ^ {key for key in shifts if key[1] in days}}
-            if cost <= current and all(rules.admits(a, _worked(data, a, shifts, found, days))
-                                       or not rules.admits(a, _worked(data, a, shifts, shifts, days)) for a in moved):
+            if cost <= current and all(not admitted.get(a) or rules.admits(a, _worked(data, a, shifts, found, days))
+                                       for a in moved):  # one recursion per agent moved that admits
                 shifts = {key: s for key, s in shifts.items() if key[1] not in days}
                 shifts.update(found)
                 total += cost - current

@@ -20,7 +20,7 @@ from datetime import date
 
 import numpy as np
 
-from ..domain import OFF, Problem, fixed_states
+from ..domain import LEAVE, OFF, Problem, fixed_states
 from .rules import weekends
 
 FREE, REST, WORKED = -1, 0, 1  # values of a `forced` day
@@ -55,11 +55,12 @@ def best_patterns(reward: np.ndarray, forced: np.ndarray, max_run: int, min_run:
     worked with the most reward that keeps the days `forced` (H: WORKED, REST or FREE), the
     runs (at most `max_run` days worked in a row; between two days not worked, resp. worked,
     inside the horizon at least `min_run` days worked, resp. `min_off` not worked, in a row;
-    runs touching either end of the horizon are exempt) and at most `limit` weekends worked (`weekend`: per day its
-    weekend's number, -1 on weekdays; a weekend counts once however many of its days are
-    worked; None: no limit). Returns (reward, -inf where none; patterns, C x H bool)."""
+    runs touching either end of the horizon are exempt) and at most `limit` weekends worked
+    (`weekend`: per day its weekend's number, -1 on weekdays; a weekend counts once however
+    many of its days are worked; None: no limit). Returns (reward, -inf where none;
+    patterns, C x H bool)."""
     reward = np.atleast_2d(np.asarray(reward, dtype=np.float64))
-    weekend = np.asarray(weekend)
+    forced, weekend = np.asarray(forced, dtype=np.int8), np.asarray(weekend)
     C, H = reward.shape
     states, sources = _runs(max(1, max_run), max(1, min_run), max(1, min_off))
     index = {st: i for i, st in enumerate(states)}
@@ -123,8 +124,8 @@ def best_patterns(reward: np.ndarray, forced: np.ndarray, max_run: int, min_run:
 class DayRules:
     """Per agent whose contract asks a minimum of minutes: what :func:`best_patterns` needs to
     tell whether a choice of weekend days admits a roster. The runs (contract and team-wide
-    ``max_consecutive_workdays``), the days fixed (leave off, ``fixed`` requests worked, days
-    published off in a re-plan), and the fewest days worked: the minimum minutes over the
+    ``max_consecutive_workdays``), the days fixed (leave off, ``fixed`` requests worked, the
+    published days up to --fix-until in a re-plan as published), and the fewest days worked: the minimum minutes over the
     longest shift the contract allows. A necessary condition only: successions, per-type
     maxima, weekly and monthly days off and --previous are left to the roster model."""
 
@@ -157,7 +158,7 @@ class DayRules:
                 forced[position[d]] = REST
             for (a, d), st in fixed.items():
                 if a == agent.id and d in position:
-                    forced[position[d]] = REST if st == OFF else WORKED
+                    forced[position[d]] = REST if st in (OFF, LEAVE) else WORKED
             base[agent.id] = forced
         ends = weekends(problem.days)
         weekend = np.full(len(problem.days), -1)
@@ -199,7 +200,9 @@ class DayRules:
         for d, c in cost.items():
             day_cost[(d - first).days] = c
         scale = float(np.abs(day_cost).max()) + 1.0
-        reward = np.array([lam * scale for lam in LAMBDAS])[:, None] - day_cost[None, :]
+        # the last price outweighs any cost of the horizon: the pattern with the most days
+        prices = [lam * scale for lam in LAMBDAS] + [(len(self.days) + 1) * scale]
+        reward = np.array(prices)[:, None] - day_cost[None, :]
         _, patterns = best_patterns(reward, self.base[a], max_run, min_run, min_off, self.weekend, limit)
         days = patterns.sum(axis=1)
         totals = patterns.astype(float) @ day_cost
@@ -210,5 +213,6 @@ class DayRules:
         return {d: bool(patterns[i, (d - first).days]) for wk in self.ends for d in wk}
 
 
-# rewards per day worked tried by DayRules.best, as shares of the largest cost of a day
-LAMBDAS = (0.0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 3.0, 100.0)
+# rewards per day worked tried by DayRules.best, as shares of the largest cost of a day (and
+# one that outweighs every cost)
+LAMBDAS = (0.0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 3.0)
