@@ -125,9 +125,10 @@ class DayRules:
     """Per agent whose contract asks a minimum of minutes: what :func:`best_patterns` needs to
     tell whether a choice of weekend days admits a roster. The runs (contract and team-wide
     ``max_consecutive_workdays``), the days fixed (leave off, ``fixed`` requests worked, the
-    published days up to --fix-until in a re-plan as published), and the fewest days worked: the minimum minutes over the
-    longest shift the contract allows. A necessary condition only: successions, per-type
-    maxima, weekly and monthly days off and --previous are left to the roster model."""
+    published days up to --fix-until in a re-plan as published), and the fewest days worked:
+    the minimum minutes over the longest shift the contract allows. A necessary condition
+    only: successions, per-type maxima, weekly and monthly days off and --previous are left
+    to the roster model."""
 
     days: tuple[date, ...]
     ends: list[list[date]]
