@@ -591,7 +591,8 @@ class _WeekendData:
 
 def _weekend_model(data: _WeekendData, chosen: list[int], shifts: dict[tuple[str, date], str],
                    days_fixed: bool, caps: dict[tuple[str, str], int] | None = None,
-                   hint: bool = False, must_work: Collection[tuple[str, date]] = ()) -> tuple[cp_model.CpModel, dict]:
+                   hint: bool = False, must_work: Collection[tuple[str, date]] = (),
+                   held: Collection[str] = ()) -> tuple[cp_model.CpModel, dict]:
     """The model of the weekends `chosen` (indices into data.ends) for the whole team, every
     other weekend as in `shifts`: per agent and day a shift among those allowed, or off; with
     `days_fixed` only the days worked in `shifts` may be worked, else each agent works at most its
@@ -601,7 +602,9 @@ def _weekend_model(data: _WeekendData, chosen: list[int], shifts: dict[tuple[str
     published off. With `hint`, every variable is hinted to its value in `shifts` (the
     literals, each weekend worked, each slot's heads short and over): a hint of the literals
     alone left CP-SAT, in 1 s on four weekends of Curtois 23, at solutions worse than the
-    hint in every step. Returns the model and (agent, day, shift) -> literal."""
+    hint in every step. The (agent, day) of `must_work` are worked (in a shift the agent may
+    work), and the agents of `held` work the days they work in `shifts`, no others. Returns
+    the model and (agent, day, shift) -> literal."""
     model = cp_model.CpModel()
     x: dict[tuple[str, date, str], cp_model.IntVar] = {}
     caps = data.capped if caps is None else caps
@@ -617,12 +620,12 @@ def _weekend_model(data: _WeekendData, chosen: list[int], shifts: dict[tuple[str
             for d in data.ends[k]:
                 must = data.fixed.get((a, d), OFF) != OFF
                 if (d in data.leave[a] or (a, d) in data.fixed and not must
-                        or days_fixed and (a, d) not in shifts and not must):
+                        or (days_fixed or a in held) and (a, d) not in shifts and not must):
                     continue
                 lits = [x.setdefault((a, d, s), model.new_bool_var(f"x[{a},{d},{s}]")) for s in data.allowed[a]]
                 if not lits:
                     continue
-                if (a, d) in must_work:  # a day worked in any shift
+                if (a, d) in must_work or a in held:  # a day worked in any shift
                     model.add_exactly_one(lits)
                 else:
                     model.add_at_most_one(lits)
@@ -691,10 +694,15 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
     weekend days worked (every other weekend day is off).
 
     1. Shifts for the days of `plan` (:func:`weekend_plan`), one weekend at a time in order
-       (a planned day may become a day off, where no shift fits or the cover is over; not
-       so the days of an agent whose runs admit its minimum of minutes with its planned
-       days, :class:`~scheduler.roster.patterns.DayRules`, unless the weekend has no shifts
-       for all of those: then for none of them):
+       (a planned day may become a day off, where no shift fits or the cover is over; when
+       that leaves an agent whose runs admitted its minimum of minutes with its planned
+       days, :class:`~scheduler.roster.patterns.DayRules`, unable to meet it, the weekend is
+       solved again with those agents' planned days worked too, up to WEEKEND_RETRIES times,
+       then once with the planned days of every such agent; a solve that finds nothing
+       leaves the one before. Measured on Curtois 24: planned shifts 237 heads short against
+       323 with every planned day worked from the start; on 22 a retry for only the agents
+       of the solve before left 9 agents short of their minimum, as each solve may drop
+       another agent's day):
        a shift the agent's contract allows, no forbidden succession from Saturday to
        Sunday, a ``fixed`` request's shift kept, and of a shift with a contract
        ``max_shifts`` no more by the end of the k-th of K weekends than k/K of that maximum
@@ -705,7 +713,8 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
        (each agent's weekend limit and per-shift maxima less what the other weekends use),
        with the current plan as a hint of every variable, and kept when not worse and when
        every agent whose days it moved, and whose runs admitted its minimum with its days
-       after the first half, still does. This
+       after the first half, still does (else solved once more with those agents' days
+       held). This
        moves the days worked as well: the first half's plan counts heads per day, not per
        shift, and the skills of the agents it puts on a day may not match the day's shifts.
        It stops early after a round of steps (each weekend drawn WEEKEND_ROUND times on
@@ -746,8 +755,9 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
         # day of this weekend needs)
         here = Counter((a, s) for (a, d), s in data.fixed.items() if d in wk and s)
         caps = {key: max(-(-n * (k + 1) // K) - used[key], here[key]) for key, n in data.capped.items()}
-        must = {key for key in draft if admitted.get(key[0])}
-        while True:
+        must: set[tuple[str, date]] = set()
+        got: dict[tuple[str, date], str] | None = None
+        for attempt in range(WEEKEND_RETRIES + 2):
             model, x = _weekend_model(data, [k], draft, days_fixed=True, caps=caps, must_work=must)
             budget.charge_build(model)
             solver = cp_model.CpSolver()
@@ -755,17 +765,26 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
             solver.parameters.log_search_progress = False
             status = solver.solve(model)
             budget.charge(solver)
-            if status != cp_model.INFEASIBLE or not must:
+            if status == cp_model.INFEASIBLE and not must:
+                return None
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                break  # with `must`: the solution before stands
+            got = {(a, d): s for (a, d, s), lit in x.items() if solver.value(lit)}
+            # agents whose runs admitted their minimum with the plan and no longer do with a
+            # planned day of theirs dropped here: solved again with their planned days worked
+            # too; after WEEKEND_RETRIES, every such agent's planned days
+            broken = {a for (a, d) in draft if admitted.get(a) and (a, d) not in got}
+            broken = {a for a in broken if not rules.admits(a, {
+                d: ((a, d) in got if j == k else (a, d) in shifts if j < k else plan.get((a, d), False))
+                for j, days_j in enumerate(data.ends) for d in days_j})}
+            if not broken or attempt > WEEKEND_RETRIES:
                 break
-            must = set()  # no shifts for every day the runs need: the weekend as before
-        if status == cp_model.INFEASIBLE:
-            return None
-        if status == cp_model.UNKNOWN:  # no shifts in its time: the weekend is off, for the search to fill
+            must |= {key for key in draft if key[0] in broken or attempt == WEEKEND_RETRIES and admitted.get(key[0])}
+        if got is None:  # no shifts in its time: the weekend is off, for the search to fill
             continue
-        for (a, d, s), lit in x.items():
-            if solver.value(lit):
-                shifts[a, d] = s
-                used[a, s] += 1
+        for (a, d), s in got.items():
+            shifts[a, d] = s
+            used[a, s] += 1
     # the search keeps the days of each agent that admits its fewest days with them, as such
     admitted = {a: rules.admits(a, _worked(data, a, shifts, shifts, set())) for a in rules.rules}
     rng = np.random.default_rng(cfg.seed)
@@ -785,13 +804,24 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
         status = solver.solve(model)
         budget.charge(solver)
         steps += 1
+        broken: set[str] = set()
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             found = {(a, d): s for (a, d, s), lit in x.items() if solver.value(lit)}
+            broken = _broken(data, rules, admitted, shifts, found, days)
+            if broken and budget.left() > 0.05:
+                # those agents' days as they are (their shifts may change): solved again
+                model, x = _weekend_model(data, chosen, shifts, days_fixed=False, hint=True, held=broken)
+                budget.charge_build(model)
+                configure_solver(solver, cfg, min(WEEKEND_STEP_S, max(budget.left(), 0.05)))
+                solver.parameters.log_search_progress = False
+                status = solver.solve(model)
+                budget.charge(solver)
+                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    found = {(a, d): s for (a, d, s), lit in x.items() if solver.value(lit)}
+                    broken = _broken(data, rules, admitted, shifts, found, days)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             cost = data.cost(days, found)
-            # an agent whose days moved must still admit its fewest days, if it did
-            moved = {a for (a, d) in found.keys() ^ {key for key in shifts if key[1] in days}}
-            if cost <= current and all(not admitted.get(a) or rules.admits(a, _worked(data, a, shifts, found, days))
-                                       for a in moved):  # one recursion per agent moved that admits
+            if cost <= current and not broken:
                 shifts = {key: s for key, s in shifts.items() if key[1] not in days}
                 shifts.update(found)
                 total += cost - current
@@ -810,6 +840,15 @@ def _worked(data: _WeekendData, a: str, shifts: dict[tuple[str, date], str], fou
     return {d: (a, d) in (found if d in days else shifts) for wk in data.ends for d in wk}
 
 
+def _broken(data: _WeekendData, rules: DayRules, admitted: dict[str, bool], shifts: dict[tuple[str, date], str],
+            found: dict[tuple[str, date], str], days: set[date]) -> set[str]:
+    """The agents whose runs admitted their minimum (`admitted`) with their days in `shifts`
+    and no longer do with `found` on `days` (one recursion per agent whose days moved)."""
+    moved = {a for (a, d) in found.keys() ^ {key for key in shifts if key[1] in days}}
+    return {a for a in moved if admitted.get(a) and not rules.admits(a, _worked(data, a, shifts, found, days))}
+
+
+WEEKEND_RETRIES = 2   # a weekend of the first half solved again for agents it left short of their minimum
 WEEKEND_GROUP = 4     # weekends solved again together in the second half of weekend_shifts
 WEEKEND_STEP_S = 1.0  # at most this long for one of its steps
 WEEKEND_ROUND = 1     # ... in rounds of steps that draw each weekend this many times on average;
