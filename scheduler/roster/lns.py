@@ -431,24 +431,26 @@ def weekend_plan(problem: Problem, cfg: SolverConfig, seconds: float) -> dict[tu
     slots_of: dict[date, list[tuple[int, int, int]]] = {}
     for (d, _), v in need.items():
         slots_of.setdefault(d, []).append(v)
+    # per weekend day its heads over all shifts, at the day's lowest weights per head short and over
+    day_need = {d: (sum(h for h, _, _ in slots), min(u for _, u, _ in slots), min(o for _, _, o in slots))
+                for wk in ends for d in wk if (slots := slots_of.get(d))}
+    wanted: Counter = Counter()  # (agent, weekend day) -> weight of the requests to work it
+    for r in problem.requests:
+        if r.kind == "on":
+            wanted.update({(r.agent_id, d): r.weight for d in r.days() if (r.agent_id, d) in work})
     staffed_on: dict[date, list[cp_model.IntVar]] = {}
     for (_, d), x in work.items():
         staffed_on.setdefault(d, []).append(x)
     terms = []
-    for wk in ends:
-        for d in wk:
-            slots, staffed = slots_of.get(d, []), staffed_on.get(d, [])
-            heads = sum(h for h, _, _ in slots)
-            if not slots or not staffed:
-                continue
-            under, over = min(u for _, u, _ in slots), min(o for _, _, o in slots)
-            short = model.new_int_var(0, max(heads, 0), f"short[{d}]")
-            extra = model.new_int_var(0, len(staffed), f"extra[{d}]")
-            model.add(sum(staffed) + short - extra == heads)
-            terms += [under * short, over * extra]
-    for r in problem.requests:
-        if r.kind == "on":
-            terms += [r.weight * (1 - work[r.agent_id, d]) for d in r.days() if (r.agent_id, d) in work]
+    for d, (heads, under, over) in day_need.items():
+        staffed = staffed_on.get(d, [])
+        if not staffed:
+            continue
+        short = model.new_int_var(0, max(heads, 0), f"short[{d}]")
+        extra = model.new_int_var(0, len(staffed), f"extra[{d}]")
+        model.add(sum(staffed) + short - extra == heads)
+        terms += [under * short, over * extra]
+    terms += [w * (1 - work[key]) for key, w in wanted.items()]
     model.minimize(sum(terms))
     solver = cp_model.CpSolver()
     configure_solver(solver, cfg, seconds)
@@ -457,14 +459,6 @@ def weekend_plan(problem: Problem, cfg: SolverConfig, seconds: float) -> dict[tu
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     plan = {key: bool(solver.value(v)) for key, v in work.items()}
-    day_need = {}
-    for d, slots in slots_of.items():
-        if d.weekday() >= 5:
-            day_need[d] = (sum(h for h, _, _ in slots), min(u for _, u, _ in slots), min(o for _, _, o in slots))
-    wanted = Counter()
-    for r in problem.requests:
-        if r.kind == "on":
-            wanted.update({(r.agent_id, d): r.weight for d in r.days() if (r.agent_id, d) in work})
     return _admit(problem, plan, day_need, wanted, limits)
 
 
@@ -770,10 +764,10 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
             # agents whose runs admitted their minimum with the plan and no longer do with a
             # planned day of theirs dropped here: solved again with their planned days worked
             # too; after WEEKEND_RETRIES, every such agent's planned days
+            # (the weekends before as solved, this one as `got`, the later ones as planned)
+            year = {**shifts, **got, **{key: "" for key, on in plan.items() if on and key[1] > wk[-1]}}
             broken = {a for (a, d) in draft if admitted.get(a) and (a, d) not in got}
-            broken = {a for a in broken if not rules.admits(a, {
-                d: ((a, d) in got if j == k else (a, d) in shifts if j < k else plan.get((a, d), False))
-                for j, days_j in enumerate(data.ends) for d in days_j})}
+            broken = {a for a in broken if not rules.admits(a, _worked(data, a, year, year, set()))}
             if not broken or attempt > WEEKEND_RETRIES:
                 break
             must |= {key for key in draft if key[0] in broken or attempt == WEEKEND_RETRIES and admitted.get(key[0])}
