@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -112,6 +114,90 @@ def test_weekend_bound_counts_heads_the_weekend_limits_leave_short(tiny):
     few = dataclasses.replace(two, staff=[dataclasses.replace(a, max_weekends=2, max_shifts={"E": 1, "L": 0})])
     assert weekend_bound(few) == (5 - 1) * 60  # H3: one shift in all
     assert weekend_bound(dataclasses.replace(inst, cover=[(3, "E", 9, 100, 1)])) == 0
+
+
+def test_weekend_bound_counts_what_forbidden_successions_cost(tiny):
+    import dataclasses
+    a = dataclasses.replace(tiny.staff[0], max_shifts={"E": 5, "L": 5})
+    # A works one weekend: Saturday asks for L, Sunday for E, and L may not be followed by E,
+    # so A covers one of the two heads, though two shifts a weekend would cover both
+    inst = dataclasses.replace(tiny, staff=[a], days_off={}, cover=[(5, "L", 1, 100, 1), (6, "E", 1, 60, 1)])
+    assert weekend_bound(inst) == 60
+    assert weekend_bound(dataclasses.replace(inst, cover=[(5, "E", 1, 100, 1), (6, "L", 1, 100, 1)])) == 0
+    assert weekend_bound(dataclasses.replace(inst, staff=[a, dataclasses.replace(a, id="B")])) == 0
+    # two weekends of L then E for one employee with two weekends: two heads of four
+    two = dataclasses.replace(inst, staff=[dataclasses.replace(a, max_weekends=2)],
+                              cover=[(5, "L", 1, 100, 1), (6, "E", 1, 100, 1), (12, "L", 1, 100, 1), (13, "E", 1, 100, 1)])
+    assert weekend_bound(two) == 200
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 3), min_size=8, max_size=8), st.lists(st.booleans(), min_size=9, max_size=9))
+def test_weekend_pairs_are_the_maximum_flow(heads, allowed):
+    """_pairs (a minimum cut over classes of Saturday shifts) equals OR-Tools' maximum flow."""
+    from ortools.graph.python import max_flow
+
+    from curtois_eval import _pairs
+    ids = ["a", "b", "c"]
+    forbidden = {s: {t for j, t in enumerate(ids) if not allowed[3 * i + j]} for i, s in enumerate(ids)}
+    saturday = {s: h for s, h in zip(ids + ["x"], heads[:4]) if h}
+    sunday = {s: h for s, h in zip(ids + ["y"], heads[4:]) if h}
+    flow = max_flow.SimpleMaxFlow()
+    nodes = {("sat", s): i + 2 for i, s in enumerate(saturday)}
+    nodes.update({("sun", t): len(nodes) + 2 + j for j, t in enumerate(sunday)})
+    for s, h in saturday.items():
+        flow.add_arc_with_capacity(0, nodes["sat", s], h)
+        for t in sunday:
+            if t not in forbidden.get(s, ()):
+                flow.add_arc_with_capacity(nodes["sat", s], nodes["sun", t], 99)
+    for t, h in sunday.items():
+        flow.add_arc_with_capacity(nodes["sun", t], 1, h)
+    assert flow.solve(0, 1) == flow.OPTIMAL
+    assert _pairs(saturday, sunday, forbidden) == flow.optimal_flow()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 2), min_size=8, max_size=8), st.integers(0, 2), st.integers(0, 2),
+       st.sets(st.sampled_from([5, 6, 12, 13])))
+def test_weekend_bound_is_below_every_weekend_assignment(heads, limit_a, limit_b, off):
+    """Brute force over every assignment of the weekend days of two employees (off, E or L
+    each) that keeps H2 from Saturday to Sunday, H3, H8 and H9: none costs less on the
+    weekends than the bound."""
+    import dataclasses
+    import itertools
+    a = dataclasses.replace(tiny_instance().staff[0], max_shifts={"E": 3, "L": 2}, max_weekends=limit_a)
+    b = dataclasses.replace(a, id="B", max_weekends=limit_b)
+    days = [5, 6, 12, 13]
+    cover = [(d, s, heads[2 * i + j], 100, 1) for i, d in enumerate(days) for j, s in enumerate("EL")]
+    inst = dataclasses.replace(tiny_instance(), staff=[a, b], cover=cover, days_off={"A": off})
+    best = None
+    for combo in itertools.product([None, "E", "L"], repeat=8):
+        ok, staffed = True, {}
+        for k, st_ in enumerate(inst.staff):
+            mine = dict(zip(days, combo[4 * k:4 * k + 4]))
+            if any(s and d in inst.days_off.get(st_.id, ()) for d, s in mine.items()):
+                ok = False
+            if any(mine[sat] and mine[sat + 1] in inst.forbidden.get(mine[sat], ()) for sat in (5, 12)):
+                ok = False
+            if sum(bool(mine[d] or mine[d + 1]) for d in (5, 12)) > st_.max_weekends:
+                ok = False
+            if any(sum(s == t for s in mine.values()) > st_.max_shifts[t] for t in "EL"):
+                ok = False
+            for d, s in mine.items():
+                if s:
+                    staffed[d, s] = staffed.get((d, s), 0) + 1
+        if ok:
+            cost = sum(100 * max(0, h - staffed.get((d, s), 0)) for d, s, h, _, _ in cover)
+            best = cost if best is None else min(best, cost)
+    assert weekend_bound(inst) <= best
+
+
+def tiny_instance():
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "Tiny.txt"
+        path.write_text(TINY)
+        return read_instance(path)
 
 
 def test_weekend_heads_short_counts_the_plans_days_and_its_shifts(tiny):
