@@ -414,11 +414,13 @@ def _merge(results_path: Path, row: dict) -> dict[str, dict]:
         rows = {r["instance"]: r for r in old.get("instances", [])}
         rows[row["instance"]] = row
         ordered = sorted(rows.values(), key=lambda r: int(r["instance"].removeprefix("Instance")))
-        results_path.write_text(json.dumps({
+        part = results_path.with_name(results_path.name + ".part")  # written whole, then renamed
+        part.write_text(json.dumps({
             "benchmark": "Curtois & Qu employee shift scheduling, instances 1-24",
             "machine": "2-core machine; what else ran shows in load_1min_* per instance",
             "objective": "independent evaluator (bench/curtois_eval.py), S1+S2+S3 of FORMAT.md",
             "instances": ordered}, indent=1, default=str) + "\n")
+        os.replace(part, results_path)
     finally:
         os.close(lock)
     return rows
@@ -466,12 +468,13 @@ def main(argv: list[str] | None = None) -> int:
               f"bound {keep['solver_bound']}, first feasible {keep['first_feasible_seconds']} s", flush=True)
         table_rows = _merge(results_path, keep)
     table = Table(title="Curtois & Qu benchmark through the roster engine")
-    for col in ("instance", "objective", "best known", "lower bound", "ratio", "solver bound",
+    for col in ("instance", "objective", "best known", "lower bound", "ratio", "solver bound", "weekend bound",
                 "first feasible s", "status", "time limit s", "load", "hard violations"):
         table.add_column(col, justify="left" if col in ("instance", "status") else "right")
     for r in sorted(table_rows.values(), key=lambda r: int(r["instance"].removeprefix("Instance"))):
         table.add_row(r["instance"], str(r["objective"]), str(r["best_known"]), str(r["lower_bound"]),
                       f"{r['ratio']:.3f}" if r["ratio"] is not None else "-", str(r["solver_bound"]),
+                      str(r.get("weekend_bound")),
                       str(r["first_feasible_seconds"]), r["status"], str(r.get("time_limit_s")),
                       str(r.get("load_1min_before")), f"{r['hard_violations']} / {r['validator_violations']}")
     Console().print(table)

@@ -9,6 +9,7 @@ engine's problem from the same parsed instance, but reports this module's object
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,10 +80,14 @@ def read_roster(path: str | Path) -> list[tuple[str, int, str]]:
 
 
 def write_roster(path: str | Path, rows: list[tuple[str, int, str]]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+    """The roster as employee,day,shift, one row per worked day: written whole, then renamed."""
+    path = Path(path)
+    part = path.with_name(path.name + ".part")
+    with open(part, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["employee", "day", "shift"])
         w.writerows(sorted(rows, key=lambda r: (r[1], r[0])))
+    os.replace(part, path)
 
 
 @dataclass

@@ -224,8 +224,10 @@ def test_weekend_bound_is_below_instance1s_optimum():
 
 def test_roster_file_round_trip(tmp_path):
     rows = [("B", 1, "D"), ("A", 0, "D")]
+    (tmp_path / "r.csv").write_text("a bench run before")  # the bench replaces its own results
     write_roster(tmp_path / "r.csv", rows)
     assert sorted(read_roster(tmp_path / "r.csv")) == sorted(rows)
+    assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]  # written whole, then renamed
 
 
 @needs_data
@@ -332,6 +334,7 @@ def test_results_of_two_runs_merge_into_one_table(tmp_path):
     assert rows["Instance13"]["objective"] == 3 and rows["Instance2"]["time_limit_s"] == 60
     import json
     assert [r["instance"] for r in json.loads(path.read_text())["instances"]] == ["Instance2", "Instance13"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["curtois.json"]  # written whole, then renamed
 
 
 def test_extra_solver_parameters_reach_the_solver():
