@@ -434,6 +434,17 @@ def test_the_roulette_tries_each_kind_in_turn_then_favours_what_pays():
     for _ in range(30):  # "a" stops paying: its smoothed rate decays and "b" takes over
         wheel.update("a", 0, 1.0)
     assert Counter(wheel.draw(rng) for _ in range(2000))["b"] > 1500
+    # two kinds that pay the same per second, one in steps ten times as long: the same share of
+    # the time, so the short one is drawn ten times as often (p = 0.05 + 0.9 * share)
+    wheel = lns._Roulette(["slow", "fast"], floor=0.05)
+    for _ in range(2):
+        for k in ("slow", "fast"):
+            wheel.update(k, {"slow": 100, "fast": 10}[k], {"slow": 4.0, "fast": 0.4}[k])
+    drawn = Counter(wheel.draw(rng) for _ in range(4000))
+    assert drawn["slow"] / 4000 == pytest.approx(0.05 + 0.9 / 11, abs=0.02)
+    seconds = {k: drawn[k] * {"slow": 4.0, "fast": 0.4}[k] for k in drawn}
+    slow = 0.05 + 0.9 / 11  # its time share: half but for the floor (drawn by rate alone: 0.91)
+    assert seconds["slow"] / sum(seconds.values()) == pytest.approx(slow * 4 / (slow * 4 + (1 - slow) * 0.4), abs=0.05)
 
 
 def _pattern(p, states):
