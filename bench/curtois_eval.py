@@ -202,10 +202,11 @@ def weekend_bound(inst: Instance) -> int:
     if not weekend:
         return 0
     heads = sum(req for req, _ in weekend)
-    need: dict[int, dict[str, int]] = {}
+    need: dict[int, dict[str, int]] = {}  # weekend day -> shift -> heads asked
     for d, s, req, _, _ in inst.cover:
         if d % 7 >= 5 and d < 7 * weeks and req > 0:
-            need.setdefault(d, {})[s] = need.get(d, {}).get(s, 0) + req
+            day = need.setdefault(d, {})
+            day[s] = day.get(s, 0) + req
     pairs = [_pairs(need.get(7 * w + 5, {}), need.get(7 * w + 6, {}), inst.forbidden) for w in range(weeks)]
     both = min(turns, sum(pairs))
     single = heads - 2 * sum(pairs)  # heads of each weekend beyond its pairs

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -165,11 +166,12 @@ def test_weekend_bound_is_below_every_weekend_assignment(heads, limit_a, limit_b
     weekends than the bound."""
     import dataclasses
     import itertools
-    a = dataclasses.replace(tiny_instance().staff[0], max_shifts={"E": 3, "L": 2}, max_weekends=limit_a)
+    tiny = tiny_instance()
+    a = dataclasses.replace(tiny.staff[0], max_shifts={"E": 3, "L": 2}, max_weekends=limit_a)
     b = dataclasses.replace(a, id="B", max_weekends=limit_b)
     days = [5, 6, 12, 13]
     cover = [(d, s, heads[2 * i + j], 100, 1) for i, d in enumerate(days) for j, s in enumerate("EL")]
-    inst = dataclasses.replace(tiny_instance(), staff=[a, b], cover=cover, days_off={"A": off})
+    inst = dataclasses.replace(tiny, staff=[a, b], cover=cover, days_off={"A": off})
     best = None
     for combo in itertools.product([None, "E", "L"], repeat=8):
         ok, staffed = True, {}
@@ -192,7 +194,9 @@ def test_weekend_bound_is_below_every_weekend_assignment(heads, limit_a, limit_b
     assert weekend_bound(inst) <= best
 
 
+@functools.cache
 def tiny_instance():
+    """TINY read once (hypothesis tests cannot take the function-scoped `tiny` fixture)."""
     import tempfile
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "Tiny.txt"
