@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import pandas as pd  # noqa: E402
 from ortools.sat.python import cp_model  # noqa: E402
 
-from curtois_eval import Instance, evaluate, read_instance, weekend_bound, write_roster  # noqa: E402
+from curtois_eval import Instance, evaluate, read_instance, type_bound, weekend_bound, write_roster  # noqa: E402
 from scheduler.config import parse_config  # noqa: E402
 from scheduler.domain import LEAVE, OFF, Agent, Problem, Request  # noqa: E402
 from scheduler.roster import build_model, columns, configure_solver, lns  # noqa: E402
@@ -426,6 +426,15 @@ def _merge(results_path: Path, row: dict) -> dict[str, dict]:
     return rows
 
 
+def _cover_bound(row: dict) -> str:
+    """The table's cover bound: the larger of the weekend bound and the type bound (curtois_eval),
+    marked by which it is ("w" or "t"); "-" for a row written before either existed."""
+    w, t = row.get("weekend_bound"), row.get("type_bound")
+    if w is None and t is None:
+        return "-"
+    return f"{w} w" if t is None or (w is not None and w >= t) else f"{t} t"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("instances", nargs="*", type=int, default=list(range(1, 25)))
@@ -459,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
         bk = known[inst.name]
         best, lb = int(bk["best_known_objective"]), int(bk["lower_bound"])
         keep = {k: v for k, v in res.items() if k not in ("rows", "validator", "evaluation")}
-        keep.update(best_known=best, lower_bound=lb, weekend_bound=weekend_bound(inst),
+        keep.update(best_known=best, lower_bound=lb, weekend_bound=weekend_bound(inst), type_bound=type_bound(inst),
                     ratio=None if res["objective"] is None else round(res["objective"] / best, 4),
                     days=inst.horizon, staff=len(inst.staff), shift_types=len(inst.lengths),
                     load_1min_before=round(load_before, 2), load_1min_after=round(os.getloadavg()[0], 2),
@@ -468,13 +477,13 @@ def main(argv: list[str] | None = None) -> int:
               f"bound {keep['solver_bound']}, first feasible {keep['first_feasible_seconds']} s", flush=True)
         table_rows = _merge(results_path, keep)
     table = Table(title="Curtois & Qu benchmark through the roster engine")
-    for col in ("instance", "objective", "best known", "lower bound", "ratio", "solver bound", "weekend bound",
+    for col in ("instance", "objective", "best known", "lower bound", "ratio", "solver bound", "cover bound",
                 "first feasible s", "status", "time limit s", "load", "hard violations"):
         table.add_column(col, justify="left" if col in ("instance", "status") else "right")
     for r in sorted(table_rows.values(), key=lambda r: int(r["instance"].removeprefix("Instance"))):
         table.add_row(r["instance"], str(r["objective"]), str(r["best_known"]), str(r["lower_bound"]),
                       f"{r['ratio']:.3f}" if r["ratio"] is not None else "-", str(r["solver_bound"]),
-                      str(r.get("weekend_bound")),
+                      _cover_bound(r),
                       str(r["first_feasible_seconds"]), r["status"], str(r.get("time_limit_s")),
                       str(r.get("load_1min_before")), f"{r['hard_violations']} / {r['validator_violations']}")
     Console().print(table)

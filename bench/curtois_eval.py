@@ -215,6 +215,39 @@ def weekend_bound(inst: Instance) -> int:
     return max(0, short) * min(wu for _, wu in weekend)
 
 
+def type_bound(inst: Instance) -> int:
+    """A lower bound on the objective from the shift types and minutes alone (plain arithmetic,
+    no solver), the larger of two counts of heads short:
+    * per shift type t: an employee works at most one shift a day, none on a fixed day off
+      (H9), at most its maximum of t (H3) and no more shifts of t than its maximum minutes
+      hold (H4). The cover asks for R_t heads of t over the horizon, so at least R_t less the
+      sum of those are short, each at the lowest under-cover weight of a slot of t; heads of
+      different types are different heads, so the shortfalls add up over the types;
+    * minutes: the cover's heads ask for M minutes and the employees work at most the sum S
+      of their maximum minutes (H4), so the heads short come to at least M - S minutes, at
+      least (M - S) / the longest shift heads, each at the lowest under-cover weight.
+    On Curtois 8 and 14 the cover asks for 86 and 128 night shifts, which the employees'
+    maxima allow 74 and 116 of: 12 heads short (1,200) whatever the roster, above the weekend
+    bound (700 and 900); on 15, 20 and 16 of two night types (3,600; best known 3,831). On 13
+    the cover's minutes are 2,160 more than the employees' maximum minutes (300)."""
+    if not inst.cover:
+        return 0
+    cap: dict[str, int] = {}
+    for st in inst.staff:
+        days = inst.horizon - len({d for d in inst.days_off.get(st.id, set()) if 0 <= d < inst.horizon})
+        for t, length in inst.lengths.items():
+            cap[t] = cap.get(t, 0) + min(st.max_shifts.get(t, inst.horizon), days, st.max_minutes // length)
+    asked: dict[str, int] = {}
+    weight: dict[str, int] = {}
+    for _, t, req, wu, _ in inst.cover:
+        asked[t] = asked.get(t, 0) + req
+        weight[t] = min(weight.get(t, wu), wu)
+    by_type = sum(max(0, n - cap.get(t, 0)) * weight[t] for t, n in asked.items())
+    minutes = sum(req * inst.lengths[t] for _, t, req, _, _ in inst.cover) - sum(st.max_minutes for st in inst.staff)
+    by_minutes = -(-max(0, minutes) // max(inst.lengths.values())) * min(weight.values())
+    return max(by_type, by_minutes)
+
+
 def _pairs(saturday: dict[str, int], sunday: dict[str, int], forbidden: dict[str, set[str]]) -> int:
     """The most (Saturday head, Sunday head) pairs whose shifts no forbidden succession joins,
     each head in one pair at most: a maximum flow from Saturday's shifts to Sunday's, computed

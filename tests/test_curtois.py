@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from curtois_eval import evaluate, read_instance, read_roster, weekend_bound, write_roster  # noqa: E402
+from curtois_eval import evaluate, read_instance, read_roster, type_bound, weekend_bound, write_roster  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "benchmarks" / "curtois"
 needs_data = pytest.mark.skipif(not (DATA / "Instance1.txt").exists(), reason=f"benchmark files not in {DATA}")
@@ -194,6 +194,49 @@ def test_weekend_bound_is_below_every_weekend_assignment(heads, limit_a, limit_b
     assert weekend_bound(inst) <= best
 
 
+def test_type_bound_counts_heads_no_roster_has_the_shifts_or_minutes_for(tiny):
+    import dataclasses
+    a = dataclasses.replace(tiny.staff[0], max_shifts={"E": 3, "L": 2}, max_minutes=10_000)
+    # L: 4 heads asked, A may work 2 (H3) -> 2 short at L's lowest weight; E: 3 asked, 3 allowed
+    cover = [(0, "L", 2, 100, 1), (3, "L", 2, 70, 1), (1, "E", 3, 100, 1)]
+    inst = dataclasses.replace(tiny, staff=[a], cover=cover, days_off={})
+    assert type_bound(inst) == 2 * 70
+    # the shortfalls of two types add up: E asks for 5 of 3
+    assert type_bound(dataclasses.replace(inst, cover=cover + [(2, "E", 2, 10, 1)])) == 2 * 70 + 2 * 10
+    # H9: 13 fixed days off leave A one day, so one L and one E at most
+    assert type_bound(dataclasses.replace(inst, days_off={"A": set(range(1, 14))})) == 3 * 70 + 2 * 100
+    # H4: 1,300 minutes hold two L (600) but not three E (480) -> 1 E short ... and by minutes:
+    # the cover asks 4 * 600 + 3 * 480 = 3,840 minutes of 1,300: 2,540 more, at least 5 heads of 600
+    tight = dataclasses.replace(inst, staff=[dataclasses.replace(a, max_minutes=1300)])
+    assert type_bound(tight) == max(2 * 70 + 1 * 100, 5 * 70)
+    assert type_bound(dataclasses.replace(inst, cover=[(1, "E", 3, 100, 1)])) == 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(0, 2), min_size=8, max_size=8), st.lists(st.integers(0, 3), min_size=4, max_size=4),
+       st.integers(480, 2000), st.sets(st.integers(0, 3)))
+def test_type_bound_is_below_every_roster(heads, maxima, max_minutes, off):
+    """Brute force over every roster of two employees on a 4-day horizon (off, E or L each
+    day) that the evaluator finds feasible: none costs less than the bound."""
+    import dataclasses
+    import itertools
+    tiny = tiny_instance()
+    a = dataclasses.replace(tiny.staff[0], max_shifts={"E": maxima[0], "L": maxima[1]}, max_minutes=max_minutes,
+                            min_minutes=0, max_consecutive=4, min_consecutive=1, min_days_off=1, max_weekends=1)
+    b = dataclasses.replace(a, id="B", max_shifts={"E": maxima[2], "L": maxima[3]})
+    cover = [(d, s, heads[2 * d + j], 100 - 10 * d, 1) for d in range(4) for j, s in enumerate("EL")]
+    inst = dataclasses.replace(tiny, horizon=4, staff=[a, b], cover=cover, days_off={"A": off},
+                               on_requests=[], off_requests=[])
+    best = None
+    for combo in itertools.product([None, "E", "L"], repeat=8):
+        rows = [(e, d, s) for k, e in enumerate("AB") for d, s in enumerate(combo[4 * k:4 * k + 4]) if s]
+        ev = evaluate(inst, rows)
+        if ev.feasible:
+            best = ev.objective if best is None else min(best, ev.objective)
+    assert best is not None  # everybody off is feasible (no minimum)
+    assert type_bound(inst) <= best
+
+
 @functools.cache
 def tiny_instance():
     """TINY read once (hypothesis tests cannot take the function-scoped `tiny` fixture)."""
@@ -224,6 +267,12 @@ def test_weekend_heads_short_counts_the_plans_days_and_its_shifts(tiny):
 def test_weekend_bound_is_below_instance1s_optimum():
     inst = read_instance(DATA / "Instance1.txt")
     assert 0 < weekend_bound(inst) <= 607
+
+
+@needs_data
+def test_type_bound_counts_instance8s_nights():
+    """Curtois 8 asks for 86 night shifts; its employees' maxima allow 74 (best known 1,300)."""
+    assert type_bound(read_instance(DATA / "Instance8.txt")) == 12 * 100
 
 
 def test_roster_file_round_trip(tmp_path):
