@@ -390,6 +390,15 @@ def test_results_of_two_runs_merge_into_one_table(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["curtois.json"]  # written whole, then renamed
 
 
+def test_the_tables_cover_bound_is_the_larger_bound_and_says_which():
+    from curtois import _cover_bound
+    assert _cover_bound({"weekend_bound": 700, "type_bound": 1200}) == "1200 t"
+    assert _cover_bound({"weekend_bound": 1100, "type_bound": 300}) == "1100 w"
+    assert _cover_bound({"weekend_bound": 0, "type_bound": 0}) == "0 w"
+    assert _cover_bound({"weekend_bound": 400}) == "400 w"  # a row from before the type bound
+    assert _cover_bound({}) == "-"
+
+
 def test_extra_solver_parameters_reach_the_solver():
     from ortools.sat.python import cp_model
     from curtois import _apply_params
