@@ -37,6 +37,7 @@ from rich.table import Table  # noqa: E402
 from forecasts import CalendarSpec, ForecastSettings, backtest, forecast, score_table  # noqa: E402
 from forecasts.calendar import lunar_new_year  # noqa: E402
 from forecasts.metrics import OVERALL  # noqa: E402
+from scheduler.io import write_text  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 
@@ -149,7 +150,7 @@ def main() -> None:
     result = {"accuracy": rows, "speed": sp,
               "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count()},
               "when": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds")}
-    args.out.write_text(json.dumps(result, indent=2, default=float) + "\n", encoding="utf-8")
+    write_text(args.out, json.dumps(result, indent=2, default=float) + "\n")
     console.print(f"-> {args.out}")
 
 

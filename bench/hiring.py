@@ -29,6 +29,7 @@ from rich.table import Table  # noqa: E402
 from instances import SIZES, generate  # noqa: E402
 from scheduler import hiring as H  # noqa: E402
 from scheduler.config import load_config  # noqa: E402
+from scheduler.io import write_text  # noqa: E402
 from scheduler.domain import month_days  # noqa: E402
 from scheduler.io import read_history, read_team  # noqa: E402
 from scheduler.pipeline import month_demand  # noqa: E402
@@ -106,7 +107,7 @@ def main() -> None:
         else:
             results[name] = run_generated(name, args.seed, args.time_limit, args.probes)
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(results, indent=2) + "\n")
+        write_text(out, json.dumps(results, indent=2) + "\n")
     table = Table(title="Proven-headcount search (2 CP-SAT workers; wall-clock, noisy)")
     cols = ["instance", "month", "team_agents", "shops", "formula_max", "formula_target", "lower_bound", "proof",
             "proof_lo", "proof_hi", "search_s"]

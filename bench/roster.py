@@ -28,6 +28,7 @@ from rich.table import Table  # noqa: E402
 from instances import SIZES, capacity_check, generate  # noqa: E402
 from scheduler.reports.tables import agents_table  # noqa: E402
 from scheduler.roster import solve_roster  # noqa: E402
+from scheduler.io import write_text  # noqa: E402
 from scheduler.validate import check_roster  # noqa: E402
 
 
@@ -92,7 +93,7 @@ def main() -> None:
             print(f"{key}: {results[key]['status']} {results[key]['objective']:g} / {results[key]['best_bound']:g} "
                   f"in {time.perf_counter() - started:.0f} s", flush=True)
             out.parent.mkdir(parents=True, exist_ok=True)  # saved after each run
-            out.write_text(json.dumps(results, indent=2) + "\n")
+            write_text(out, json.dumps(results, indent=2) + "\n")
     table = Table(title="Roster benchmark (2 workers)")
     cols = ["instance", "seed", "agents", "shops", "demand_vs_capacity", "status", "objective", "best_bound", "gap",
             "first_feasible_s", "best_found_s", "solve_s", "uncovered", "nights_min", "nights_max",

@@ -33,6 +33,7 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from scheduler.whatif import available_cores, build_jobs, plan_parallelism, run_jobs  # noqa: E402
+from scheduler.io import write_text  # noqa: E402
 
 
 def run_mode(jobs, processes: int, workers: int, label: str, console: Console) -> dict:
@@ -78,7 +79,7 @@ def main() -> None:
                 "limit, so wall time is mostly time limits",
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_text(args.out, json.dumps(out, indent=2, ensure_ascii=False) + "\n")
     table = Table(title=f"What-if: {len(jobs)} scenarios, {cores} cores, time limit {args.time_limit:g} s")
     for c in ("mode", "processes x workers", "wall s", "ratio", "uncovered (sum)", "failed"):
         table.add_column(c, justify="left" if c == "mode" else "right")

@@ -306,6 +306,21 @@ def write_csv(frame: pd.DataFrame, path: Path, columns: list[str] | None = None)
     return path
 
 
+def write_text(path: str | Path, text: str) -> Path:
+    """Write a text file (UTF-8) whole, then rename it into place: a reader never sees half of
+    it, and a failed write leaves the old file as it was. For results files a run replaces on
+    purpose (the bench's JSON); user outputs go through :func:`atomic_output_dir` or
+    :func:`write_single_csv`, which refuse to replace without --force."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
 def write_single_csv(frame: pd.DataFrame, path: str | Path, force: bool = False) -> Path:
     """Write one CSV file atomically, refusing to replace an existing file unless `force`."""
     path = Path(path)

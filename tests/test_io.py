@@ -502,3 +502,20 @@ def test_atomic_output_dir_creates_a_new_folder(tmp_path):
         (tmp / "a.csv").write_text("a\n")
     assert (out / "a.csv").read_text() == "a\n"
     assert sorted(p.name for p in out.parent.iterdir()) == ["out"]
+
+
+def test_write_text_replaces_whole_or_not_at_all(tmp_path, monkeypatch):
+    from scheduler.io import write_text
+    path = tmp_path / "results.json"
+    write_text(path, "old\n")
+    write_text(path, "new\n")
+    assert path.read_text() == "new\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.json"]  # no part file left
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+    monkeypatch.setattr("scheduler.io.os.replace", fail)
+    with pytest.raises(OSError, match="disk full"):
+        write_text(path, "half\n")
+    assert path.read_text() == "new\n"  # the old file as it was
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.json"]
