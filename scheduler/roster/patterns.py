@@ -87,18 +87,21 @@ def best_patterns(reward: np.ndarray, forced: np.ndarray, max_run: int, min_run:
         value[:, o0, 0] = 0.0
     back = np.zeros((H, C, S, U), dtype=np.int8)
     incs = np.zeros((H, S, width), dtype=bool)
+    # a day worked starts counting its weekend unless the day before was a day worked of it
+    # (the same weekend: a Sunday after its Saturday, or not)
+    starts = {same: worked_state[:, None] & ~(src_worked & same) for same in (False, True)}
     for d in range(1, H):
         cand = value[:, src, :]  # C x S x width x U
         if U > 1 and weekend[d] >= 0:
-            # a day worked starts counting its weekend unless the day before was a day worked of it
-            inc = worked_state[:, None] & ~(src_worked & (weekend[d - 1] == weekend[d]))
+            inc = starts[bool(weekend[d - 1] == weekend[d])]
             incs[d] = inc
-            shifted = np.full_like(cand, NONE)
+            shifted = np.empty_like(cand)
+            shifted[..., 0] = NONE
             shifted[..., 1:] = cand[..., :-1]
             cand = np.where(inc[None, :, :, None], shifted, cand)
         best = cand.argmax(axis=2)  # C x S x U
-        v = np.take_along_axis(cand, best[:, :, None, :], axis=2)[:, :, 0, :]
-        v = v + np.where(worked_state[None, :, None], reward[:, d][:, None, None], 0.0)
+        v = cand.max(axis=2)  # the value at `best`
+        v[:, worked_state, :] += reward[:, d][:, None, None]
         if forced[d] == REST:
             v[:, worked_state, :] = NONE
         elif forced[d] == WORKED:
