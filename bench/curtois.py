@@ -45,6 +45,7 @@ from ortools.sat.python import cp_model  # noqa: E402
 from curtois_eval import Instance, evaluate, read_instance, type_bound, weekend_bound, write_roster  # noqa: E402
 from scheduler.config import parse_config  # noqa: E402
 from scheduler.domain import LEAVE, OFF, Agent, Problem, Request  # noqa: E402
+from scheduler.io import write_text  # noqa: E402
 from scheduler.roster import build_model, columns, configure_solver, lns  # noqa: E402
 from scheduler.roster.rules import weekends  # noqa: E402
 from scheduler.roster.solve import states_frame  # noqa: E402
@@ -414,13 +415,11 @@ def _merge(results_path: Path, row: dict) -> dict[str, dict]:
         rows = {r["instance"]: r for r in old.get("instances", [])}
         rows[row["instance"]] = row
         ordered = sorted(rows.values(), key=lambda r: int(r["instance"].removeprefix("Instance")))
-        part = results_path.with_name(results_path.name + ".part")  # written whole, then renamed
-        part.write_text(json.dumps({
+        write_text(results_path, json.dumps({  # written whole, then renamed
             "benchmark": "Curtois & Qu employee shift scheduling, instances 1-24",
             "machine": "2-core machine; what else ran shows in load_1min_* per instance",
             "objective": "independent evaluator (bench/curtois_eval.py), S1+S2+S3 of FORMAT.md",
             "instances": ordered}, indent=1, default=str) + "\n")
-        os.replace(part, results_path)
     finally:
         os.close(lock)
     return rows

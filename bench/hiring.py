@@ -29,9 +29,8 @@ from rich.table import Table  # noqa: E402
 from instances import SIZES, generate  # noqa: E402
 from scheduler import hiring as H  # noqa: E402
 from scheduler.config import load_config  # noqa: E402
-from scheduler.io import write_text  # noqa: E402
 from scheduler.domain import month_days  # noqa: E402
-from scheduler.io import read_history, read_team  # noqa: E402
+from scheduler.io import read_history, read_team, write_text  # noqa: E402
 from scheduler.pipeline import month_demand  # noqa: E402
 
 

@@ -26,9 +26,9 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from instances import SIZES, capacity_check, generate  # noqa: E402
+from scheduler.io import write_text  # noqa: E402
 from scheduler.reports.tables import agents_table  # noqa: E402
 from scheduler.roster import solve_roster  # noqa: E402
-from scheduler.io import write_text  # noqa: E402
 from scheduler.validate import check_roster  # noqa: E402
 
 

@@ -32,8 +32,8 @@ sys.path.insert(0, str(ROOT))
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from scheduler.whatif import available_cores, build_jobs, plan_parallelism, run_jobs  # noqa: E402
 from scheduler.io import write_text  # noqa: E402
+from scheduler.whatif import available_cores, build_jobs, plan_parallelism, run_jobs  # noqa: E402
 
 
 def run_mode(jobs, processes: int, workers: int, label: str, console: Console) -> dict:
