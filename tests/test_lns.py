@@ -742,3 +742,43 @@ def test_construct_gives_up_a_plan_most_agents_cannot_follow(eight, monkeypatch)
     assert calls == [[a.id for a in p.agents][:3]]
     assert Counter(followed.values()) == {"none": len(p.agents)}
     _objective(inst, p, states)
+def test_an_agent_priced_alone_has_the_sub_problem_objective_less_a_constant(inst):
+    """_first_rosters builds each agent once without the cover and prices the cover the others
+    leave into its objective (lns._price): for every schedule of the agent that objective
+    differs from the one of the agent's sub-problem (the others taken off the need) by one
+    constant. Checked on the schedules the two models find best and on those of random
+    objectives, each model solved with the agent's days fixed to the schedule."""
+    p = _problem(inst)
+    start = lns.construct(p, p.config.solver, 2.0, batch=3)
+    a = p.agents[0].id
+    others = {k: v for k, v in start.items() if k[0] != a}
+    alone = lns._alone(p, a)
+    lns._price(alone, p.head_need(), lns._staffed(others))
+    sub = lns._build(p, [a], others, None)
+
+    def solve(model):
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        assert solver.solve(model) == cp_model.OPTIMAL
+        return solver
+
+    def cost(nb, schedule):
+        lns._fix(nb, schedule)
+        value = solve(nb.model).objective_value
+        lns._unfix(nb)
+        return value
+
+    rng = np.random.default_rng(0)
+    schedules = [lns._read(solve(nb.model), nb) for nb in (alone.nb, sub)]
+    for _ in range(4):  # the agent's own rules, random weights per literal
+        model = alone.nb.model.clone()
+        lits = [x.index for lits in alone.nb.free.values() for x in lits.values()]
+        model.proto.objective.vars.clear()
+        model.proto.objective.coeffs.clear()
+        model.proto.objective.vars.extend(lits)
+        model.proto.objective.coeffs.extend(rng.integers(-5, 6, len(lits)).tolist())
+        solver = solve(model)
+        schedules.append(lns._read(solver, alone.nb))  # (the clone's literals have the same indices)
+    assert len({tuple(sorted(s.items())) for s in schedules}) >= 3
+    gaps = {cost(sub, s) - cost(alone.nb, s) for s in schedules}
+    assert len(gaps) == 1

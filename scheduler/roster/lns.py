@@ -180,7 +180,12 @@ def _build(problem: Problem, keep: list[str], states: States, window: tuple[date
     from .solve import build_model  # solve imports nothing from here; a late import keeps it so
 
     part = window_problem(problem, keep, states, window, pattern_fixed) if window is not None else None
-    built = build_model(part or sub_problem(problem, set(keep), states), hint=False)
+    return _neighbourhood(problem, build_model(part or sub_problem(problem, set(keep), states), hint=False),
+                          states, window)
+
+
+def _neighbourhood(problem: Problem, built, states: States, window: tuple[date, date] | None) -> _Neighbourhood:
+    """The literals of each (agent, day) of a built model; outside `window` fixed as in `states`."""
     v = built.vars
     proto = built.model.proto
     free: dict[tuple[str, date], dict[str, cp_model.IntVar]] = {}
@@ -891,6 +896,57 @@ PLAN_GIVE_UP = 8    # construct drops the plan once this many agents, and over h
 
 
 FIRST_ROSTER_S = 30.0  # at most this long for one agent's first roster (its model's first solution)
+BUILD_AHEAD = 2        # _first_rosters: agents' models built ahead of the one being solved
+
+
+@dataclass
+class _Alone:
+    """One agent's model alone without the head-count cover (its own hard rules and own
+    penalties: :func:`~scheduler.roster.solve.build_model` of the agent with ``heads=None``),
+    and what :func:`_price` needs to put the cover back into its objective."""
+
+    nb: _Neighbourhood
+    base: dict[int, int]                     # the own objective: literal index -> coefficient
+    offset: int
+    slots: dict[tuple[date, str], int]       # (day, shift) -> index of the literal working it
+
+
+def _alone(problem: Problem, agent: str) -> _Alone:
+    from .solve import build_model  # solve imports nothing from here; a late import keeps it so
+
+    one = dataclasses.replace(sub_problem(problem, {agent}, {}), heads=None)
+    built = build_model(one, hint=False)
+    nb = _neighbourhood(problem, built, {}, None)
+    obj = built.model.proto.objective
+    base: dict[int, int] = {}
+    for i, c in zip(obj.vars, obj.coeffs):  # a variable may come twice
+        base[int(i)] = base.get(int(i), 0) + int(c)
+    slots = {(d, s): x.index for (a, d), lits in nb.free.items() for s, x in lits.items() if s != OFF}
+    return _Alone(nb, base, int(round(obj.offset)), slots)
+
+
+def _price(alone: _Alone, need: dict[tuple[date, str], tuple[int, int, int]], staffed: Counter) -> None:
+    """The objective of `alone` made the engine's objective of that agent against the cover
+    the other agents leave (`staffed`: (day, shift) -> agents working it): one agent adds at
+    most one head to a slot, so its cover penalty is linear, -under weight per slot worked
+    that is short, +over weight per slot worked that is not. The same as building the agent
+    with the others' shifts taken off the need (:func:`sub_problem`, whose
+    :func:`~scheduler.roster.rules.penalize_head_cover` makes those linear terms), less a
+    constant, without building it again."""
+    terms = dict(alone.base)
+    for key, i in alone.slots.items():
+        if key in need:
+            heads, under, over = need[key]
+            c = -under if staffed[key] < heads else over
+            if c:
+                terms[i] = terms.get(i, 0) + c
+    obj = alone.nb.model.proto.objective
+    obj.vars.clear()
+    obj.coeffs.clear()
+    obj.vars.extend(list(terms))
+    obj.coeffs.extend(list(terms.values()))
+    obj.offset = alone.offset
+    obj.scaling_factor = 1.0
 
 
 def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budget: "_Budget",
@@ -899,17 +955,25 @@ def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budge
                    followed: dict[str, str] | None = None) -> States:
     """Each agent's first roster that keeps its own hard rules: CP-SAT stops at its first
     solution of the agent's model with the objective, against the head-count need the rosters
-    in `states` and those of the agents before it leave. One worker per agent (linearization
-    level 2: on a year of 32 shift types a search without the LP finds no roster in 30 s,
-    with it 1-3 s), two agents at a time when cfg.workers >= 2: both of a pair see the same
-    rosters (those of the pairs before), so the result does not depend on timing. Each for up
-    to FIRST_ROSTER_S. With `plan` (and `shifts`) each agent follows its plan as
-    :func:`construct` does: the shifts, else the days only (when CP-SAT proves the shifts admit
-    no roster), else nothing (when the days admit none, or no roster keeps the plan within
-    FIRST_ROSTER_S: then the agent takes up to twice that); `followed` gets each agent's.
-    Raises LnsError when an agent's rules admit no roster or none is found in that time."""
-    def one(i: int, a: str, seen: States) -> tuple[cp_model.CpSolver, _Neighbourhood, int, str, float]:
-        nb = _build(problem, [a], seen, None)
+    in `states` and those of the agents before it leave. One worker (linearization level 2:
+    on a year of 32 shift types a search without the LP finds no roster in 30 s, with it
+    1-3 s), one agent after the other, each for up to FIRST_ROSTER_S. Each agent's model is
+    built once without the cover (:func:`_alone`), BUILD_AHEAD agents ahead on a second thread
+    when cfg.workers >= 2, while CP-SAT solves the one before (it releases the GIL); the
+    cover the agents before it leave is put into its objective just before its solve
+    (:func:`_price`). On Curtois 24 building an agent's year is 0.2-0.3 s of Python and
+    finding its roster 0.3-0.5 s: overlapped, the two cost about the larger, where solving
+    two agents at a time, each built on its own thread, cost about 0.75 s an agent (the
+    builds queue on the GIL). With `plan` (and `shifts`) each agent follows its plan as
+    :func:`construct` does: the shifts, else the days only (when CP-SAT proves the shifts
+    admit no roster), else nothing (when the days admit none, or no roster keeps the plan
+    within FIRST_ROSTER_S: then the agent takes up to twice that); `followed` gets each
+    agent's. Raises LnsError when an agent's rules admit no roster or none is found in time."""
+    need = problem.head_need()
+    staffed = _staffed(states)
+    out: States = {}
+
+    def solve(i: int, alone: _Alone) -> tuple[cp_model.CpSolver, int, str, float]:
         solver = cp_model.CpSolver()
         configure_solver(solver, cfg, FIRST_ROSTER_S)
         solver.parameters.num_workers = 1
@@ -918,30 +982,44 @@ def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budge
         solver.parameters.random_seed = seed + i
         solver.parameters.log_search_progress = False
         solver.parameters.stop_after_first_solution = True
-        light_presolve(solver, nb.model)
+        light_presolve(solver, alone.nb.model)
         modes = _ladder(plan, shifts) + ["none"]
         spent = 0.0
         while True:
             mode = modes.pop(0)
-            _unfix(nb)
+            _unfix(alone.nb)
             if mode != "none":
-                _follow(nb, plan, shifts if mode == "shifts" else None)
-            status = solver.solve(nb.model)
+                _follow(alone.nb, plan, shifts if mode == "shifts" else None)
+            status = solver.solve(alone.nb.model)
             spent += solver.deterministic_time
             if mode == "none" or status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                return solver, nb, status, mode, spent
+                return solver, status, mode, spent
             if status != cp_model.INFEASIBLE:  # no roster in the time with the plan: without it
                 modes = ["none"]
 
     width = max(1, min(2, cfg.workers))
-    out: States = {}
-    with ThreadPoolExecutor(max_workers=width) as pool:
+    ahead = BUILD_AHEAD if width >= 2 else 0  # one worker: no second thread
+    with ThreadPoolExecutor(max_workers=1) as builder, ThreadPoolExecutor(max_workers=width) as pool:
+        built: dict = {}  # agent index -> its model, being built ahead
+        queued = 0  # agents whose build was queued
+
+        def build_to(n: int) -> None:
+            nonlocal queued
+            for i in range(queued, min(n, len(agents))):
+                built[i] = builder.submit(_alone, problem, agents[i])
+            queued = max(queued, n)
+
+        build_to(ahead)
         for k in range(0, len(agents), width):
-            pair, seen = agents[k:k + width], {**states, **out}
-            jobs = [pool.submit(one, k + j, a, seen) for j, a in enumerate(pair)]
-            for a, job in zip(pair, jobs):
-                solver, nb, status, mode, spent = job.result()
-                budget.charge_build(nb.model)
+            pair = agents[k:k + width]
+            alones = [built.pop(k + j).result() if k + j in built else _alone(problem, a) for j, a in enumerate(pair)]
+            build_to(k + width + ahead)
+            for alone in alones:  # both of a pair against the rosters of the pairs before
+                _price(alone, need, staffed)
+            jobs = [pool.submit(solve, k + j, alone) for j, alone in enumerate(alones)]
+            for a, alone, job in zip(pair, alones, jobs):
+                solver, status, mode, spent = job.result()
+                budget.charge_build(alone.nb.model)
                 budget.spent += spent
                 if status == cp_model.INFEASIBLE:
                     raise LnsError(f"agent {a}: its own hard rules admit no roster")
@@ -949,7 +1027,8 @@ def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budge
                     raise LnsError(f"no roster for agent {a} within {FIRST_ROSTER_S:g} s")
                 if followed is not None:
                     followed[a] = mode
-                out.update(_read(solver, nb))
+                out.update(_read(solver, alone.nb))
+            staffed.update((d, st) for (a, d), st in out.items() if a in pair and st not in (OFF, LEAVE))
     return out
 
 
