@@ -782,3 +782,25 @@ def test_an_agent_priced_alone_has_the_sub_problem_objective_less_a_constant(ins
     assert len({tuple(sorted(s.items())) for s in schedules}) >= 3
     gaps = {cost(sub, s) - cost(alone.nb, s) for s in schedules}
     assert len(gaps) == 1
+
+
+def test_each_weekend_of_the_first_half_gets_at_least_its_floor(eight, monkeypatch):
+    """weekend_shifts gives each weekend of its first half at least WEEKEND_FIRST_S however
+    short its `seconds` (a weekend left without shifts costs its whole cover: on Curtois 24,
+    0.3 s a weekend left 3,598 weekend heads short against 240); the second half has no time
+    left then."""
+    inst, p, _ = eight
+    cfg = p.config.solver.model_copy(update={"deterministic": False})
+    plan = lns.weekend_plan(p, cfg, 5.0)
+    limits = []
+    real = lns.configure_solver
+
+    def record(solver, cfg, seconds):
+        limits.append(seconds)
+        return real(solver, cfg, seconds)
+
+    monkeypatch.setattr(lns, "configure_solver", record)
+    shifts = lns.weekend_shifts(p, cfg, plan, 0.01)
+    weekends = len(lns._WeekendData.of(p).ends)
+    assert len(limits) >= weekends and set(limits) == {lns.WEEKEND_FIRST_S}  # (retries too; no search)
+    assert shifts and all(st for st in shifts.values())

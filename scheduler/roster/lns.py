@@ -334,7 +334,7 @@ def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 
         plan = {key: key in shifts for key in plan.keys() | shifts.keys()}
     states: States = {(a.id, d): LEAVE for a in problem.agents for d in problem.leave_days(a.id)}
     todo = [a.id for a in problem.agents]
-    n = misses = 0
+    n = misses = solved = 0
     seen: Counter = Counter()  # agents solved so far, by how much of the plan they followed
     while todo:
         group, todo = todo[:batch], todo[batch:]
@@ -372,10 +372,11 @@ def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 
                 todo = group + todo
                 continue
             # one agent alone has no roster in its share: its model's first solution. Once
-            # the budget is spent and this happens twice in a row, every agent left gets one
-            # too (their shares are no longer), two at a time
+            # this happens twice in a row and the budget is spent, or no batch was solved in
+            # its share yet, every agent left gets one too (their shares are no longer), two
+            # at a time
             misses += 1
-            rest = budget.left() <= 0 and misses >= 2
+            rest = misses >= 2 and (budget.left() <= 0 or not solved)
             states.update(_first_rosters(problem, cfg, group + todo if rest else group, budget, cfg.seed + n, states,
                                          plan=plan, shifts=shifts, followed=followed))
             if rest:
@@ -383,7 +384,7 @@ def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 
             continue
         if status == cp_model.INFEASIBLE:
             raise LnsError(f"agents {', '.join(group)}: their own hard rules admit no roster")
-        misses = 0
+        misses, solved = 0, solved + 1
         states.update(_read(solver, nb))
     return states
 
@@ -704,7 +705,8 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
        Sunday, a ``fixed`` request's shift kept, and of a shift with a contract
        ``max_shifts`` no more by the end of the k-th of K weekends than k/K of that maximum
        (rounded up), so no weekend spends what the later ones need. Each weekend gets 0.4
-       of an even share of the time left, and ends sooner when solved to optimality.
+       of an even share of the time left, at least WEEKEND_FIRST_S, and ends sooner when
+       solved to optimality.
     2. For the rest of `seconds`, a search over groups of WEEKEND_GROUP weekends drawn at
        random: the days worked there and their shifts are solved again for the whole team
        (each agent's weekend limit and per-shift maxima less what the other weekends use),
@@ -725,10 +727,13 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
     weekends of the first roster). One model per weekend, because CP-SAT solves a weekend of
     23 (100 agents, 16 shifts) to optimality in a fraction of a second, yet left the model of
     all 52 at once (50,000 literals) at 66,553 against a bound of 241 in 10 s. A weekend of
-    Curtois 24 (150 agents, 32 shifts) takes 0.3-1.6 s: with 0.14 s each, half of them found
-    no shifts at all. Each weekend of the first half gets at least 0.05 s, so on a short
-    `seconds` it may take longer; a weekend with no shifts found in its time is left off for
-    the second half to fill. None when the
+    Curtois 24 (150 agents, 32 shifts) takes 0.3-1.8 s to optimality: with 0.14 s each, half
+    of them found no shifts at all, and with 0.3 s (the share of 36 s on a slower machine)
+    3,598 of its 6,535 weekend heads were short after this stage, against 240 with
+    WEEKEND_FIRST_S; the second half does not make up for weekends left empty. So each
+    weekend of the first half gets at least WEEKEND_FIRST_S (on 24 the stage then takes
+    48 s of its 36), and on a short `seconds` it takes longer; a weekend with no shifts
+    found in its time is left off for the second half to fill. None when the
     horizon has no weekend, `plan` has no day worked, or a weekend's fixed days admit no shifts."""
     data = _WeekendData.of(problem)
     if not any(plan.values()) or not data.ends:
@@ -757,7 +762,7 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
             model, x = _weekend_model(data, [k], draft, days_fixed=True, caps=caps, must_work=must)
             budget.charge_build(model)
             solver = cp_model.CpSolver()
-            configure_solver(solver, cfg, max(first_share * budget.left() / (K - k), 0.05))
+            configure_solver(solver, cfg, max(first_share * budget.left() / (K - k), WEEKEND_FIRST_S))
             solver.parameters.log_search_progress = False
             status = solver.solve(model)
             budget.charge(solver)
@@ -834,6 +839,7 @@ def _broken(data: _WeekendData, rules: DayRules, admitted: dict[str, bool], shif
 
 
 WEEKEND_RETRIES = 2   # a weekend of the first half solved again for agents it left short of their minimum
+WEEKEND_FIRST_S = 2.0  # a weekend of the first half gets at least this long (it ends when solved to optimality)
 WEEKEND_GROUP = 4     # weekends solved again together in the second half of weekend_shifts
 WEEKEND_STEP_S = 1.0  # at most this long for one of its steps
 WEEKEND_ROUND = 1     # ... in rounds of steps that draw each weekend this many times on average;
