@@ -119,11 +119,13 @@ def test_construct_keeps_every_hard_rule(inst):
     _objective(inst, p, states)  # the benchmark's own evaluator finds no hard violation
 
 
-def test_construct_gives_every_agent_left_a_first_roster_once_the_budget_is_spent(inst, monkeypatch):
-    """When no batch is solved in its share (every solve times out at once) and the budget is
-    spent, batches are split down to one agent; the first gets its first roster without the
-    objective alone, and at the second miss in a row it and every agent left get theirs in
-    one call (two at a time); the roster keeps every hard rule."""
+@pytest.mark.parametrize("seconds", [0.0, 100.0])
+def test_construct_gives_every_agent_left_a_first_roster_once_the_budget_is_spent(inst, monkeypatch, seconds):
+    """When no batch is solved in its share (every solve times out at once), batches are
+    split down to one agent; the first gets its first roster alone, and at the second miss in
+    a row it and every agent left get theirs in one call (two at a time): with the budget
+    spent, and with budget left when no batch was solved yet. The roster keeps every hard
+    rule."""
     p = _problem(inst, deterministic=False)
     real_solver, real_first = lns._solver, lns._first_rosters
     calls = []
@@ -139,7 +141,7 @@ def test_construct_gives_every_agent_left_a_first_roster_once_the_budget_is_spen
 
     monkeypatch.setattr(lns, "_solver", no_time)
     monkeypatch.setattr(lns, "_first_rosters", first)
-    states = lns.construct(p, p.config.solver, 0.0, batch=4)
+    states = lns.construct(p, p.config.solver, seconds, batch=4)
     ids = [a.id for a in p.agents]
     assert calls == [[ids[0]], ids[1:]]
     assert {(a, d) for a in ids for d in p.days} <= set(states)

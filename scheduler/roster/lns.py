@@ -311,8 +311,10 @@ def construct(problem: Problem, cfg: SolverConfig, seconds: float, batch: int = 
     and the batches after it are halved (on a year of 32 shift types one agent's own rules
     alone take CP-SAT 1-3 s). A single agent with no roster in its share is solved again to
     its first solution only, for up to FIRST_ROSTER_S (a roster is worth more than the
-    budget); once the budget is spent and two agents in a row needed that, so does every
-    agent after them, two at a time (:func:`_first_rosters`). With `plan` ((agent, day) ->
+    budget); once two agents in a row needed that, and the budget is spent or no batch was
+    solved in its share yet, so does every agent after them, two at a time
+    (:func:`_first_rosters`: on Curtois 24 no batch is, and the construction spent 30 s on
+    batches and single agents before the rest: 107 s in all, then 70-74 s). With `plan` ((agent, day) ->
     worked, :func:`weekend_plan`) each batch works and rests on the planned days as planned,
     and with `shifts` ((agent, day) -> shift, :func:`weekend_shifts`, whose days worked then
     replace the plan's) works the planned shifts. When the batch's rules admit no roster that
