@@ -119,20 +119,22 @@ def test_construct_keeps_every_hard_rule(inst):
     _objective(inst, p, states)  # the benchmark's own evaluator finds no hard violation
 
 
-@pytest.mark.parametrize("seconds", [0.0, 100.0])
-def test_construct_gives_every_agent_left_a_first_roster_once_the_budget_is_spent(inst, monkeypatch, seconds):
+@pytest.mark.parametrize("seconds, solved_first", [(0.0, False), (100.0, False), (100.0, True)])
+def test_construct_gives_every_agent_left_a_first_roster_after_two_misses(inst, monkeypatch, seconds, solved_first):
     """When no batch is solved in its share (every solve times out at once), batches are
     split down to one agent; the first gets its first roster alone, and at the second miss in
     a row it and every agent left get theirs in one call (two at a time): with the budget
-    spent, and with budget left when no batch was solved yet. The roster keeps every hard
-    rule."""
+    spent, and with budget left when no batch was solved yet. When a batch was solved and
+    budget is left, each agent that misses gets its own. The roster keeps every hard rule."""
     p = _problem(inst, deterministic=False)
     real_solver, real_first = lns._solver, lns._first_rosters
-    calls = []
+    calls, solves = [], []
 
     def no_time(cfg, seconds, seed):
         solver = real_solver(cfg, seconds, seed)
-        solver.parameters.max_time_in_seconds = 1e-9
+        solves.append(seconds)
+        if not (solved_first and len(solves) == 1):  # the first batch (4 agents) in its share
+            solver.parameters.max_time_in_seconds = 1e-9
         return solver
 
     def first(problem, cfg, agents, budget, seed, states, **plan):
@@ -143,7 +145,7 @@ def test_construct_gives_every_agent_left_a_first_roster_once_the_budget_is_spen
     monkeypatch.setattr(lns, "_first_rosters", first)
     states = lns.construct(p, p.config.solver, seconds, batch=4)
     ids = [a.id for a in p.agents]
-    assert calls == [[ids[0]], ids[1:]]
+    assert calls == ([[a] for a in ids[4:]] if solved_first else [[ids[0]], ids[1:]])
     assert {(a, d) for a in ids for d in p.days} <= set(states)
     roster = states_frame(p, states)
     assert check_roster(roster, p.config, p.agents, p.demand, p.month, p.requests, horizon_days=len(p.days)).empty
@@ -744,6 +746,8 @@ def test_construct_gives_up_a_plan_most_agents_cannot_follow(eight, monkeypatch)
     assert calls == [[a.id for a in p.agents][:3]]
     assert Counter(followed.values()) == {"none": len(p.agents)}
     _objective(inst, p, states)
+
+
 def test_an_agent_priced_alone_has_the_sub_problem_objective_less_a_constant(inst):
     """_first_rosters builds each agent once without the cover and prices the cover the others
     leave into its objective (lns._price): for every schedule of the agent that objective
@@ -806,3 +810,29 @@ def test_each_weekend_of_the_first_half_gets_at_least_its_floor(eight, monkeypat
     weekends = len(lns._WeekendData.of(p).ends)
     assert len(limits) >= weekends and set(limits) == {lns.WEEKEND_FIRST_S}  # (retries too; no search)
     assert shifts and all(st for st in shifts.values())
+
+
+def test_first_rosters_build_each_agent_once(inst, monkeypatch):
+    """_first_rosters builds each agent's model once, on the builder thread ahead of its pair
+    with two workers, on the calling thread with one (no build ahead then), and gives the
+    same roster both ways in deterministic mode, pairs apart: two workers solve agents two at
+    a time against the same cover, one worker agent by agent, so compare each with itself."""
+    import threading
+
+    real = lns._alone
+    for workers in (1, 2):
+        p = _problem(inst)
+        cfg = p.config.solver.model_copy(update={"workers": workers})
+        seen = []
+
+        def spy(problem, agent):
+            seen.append((agent, threading.current_thread() is threading.main_thread()))
+            return real(problem, agent)
+
+        monkeypatch.setattr(lns, "_alone", spy)
+        ids = [a.id for a in p.agents]
+        rosters = [lns._first_rosters(p, cfg, ids, lns._Budget(cfg, 10.0), 0, {}) for _ in range(2)]
+        assert rosters[0] == rosters[1]
+        assert sorted(a for a, _ in seen) == sorted(ids * 2)  # once per agent and run
+        on_main = {m for _, m in seen}
+        assert on_main == ({True} if workers == 1 else {False})

@@ -707,8 +707,8 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
        Sunday, a ``fixed`` request's shift kept, and of a shift with a contract
        ``max_shifts`` no more by the end of the k-th of K weekends than k/K of that maximum
        (rounded up), so no weekend spends what the later ones need. Each weekend gets 0.4
-       of an even share of the time left, at least WEEKEND_FIRST_S, and ends sooner when
-       solved to optimality.
+       of an even share of the time left, at least WEEKEND_FIRST_S per solve (a weekend solved
+       again for its retries gets that each time), and ends sooner when solved to optimality.
     2. For the rest of `seconds`, a search over groups of WEEKEND_GROUP weekends drawn at
        random: the days worked there and their shifts are solved again for the whole team
        (each agent's weekend limit and per-shift maxima less what the other weekends use),
@@ -733,7 +733,7 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
     of them found no shifts at all, and with 0.3 s (the share of 36 s on a slower machine)
     3,598 of its 6,535 weekend heads were short after this stage, against 240 with
     WEEKEND_FIRST_S; the second half does not make up for weekends left empty. So each
-    weekend of the first half gets at least WEEKEND_FIRST_S (on 24 the stage then takes
+    solve of a weekend of the first half gets at least WEEKEND_FIRST_S (on 24 the stage then takes
     48 s of its 36), and on a short `seconds` it takes longer; a weekend with no shifts
     found in its time is left off for the second half to fill. None when the
     horizon has no weekend, `plan` has no day worked, or a weekend's fixed days admit no shifts."""
@@ -841,7 +841,7 @@ def _broken(data: _WeekendData, rules: DayRules, admitted: dict[str, bool], shif
 
 
 WEEKEND_RETRIES = 2   # a weekend of the first half solved again for agents it left short of their minimum
-WEEKEND_FIRST_S = 2.0  # a weekend of the first half gets at least this long (it ends when solved to optimality)
+WEEKEND_FIRST_S = 2.0  # each solve of a weekend of the first half gets at least this long (it ends when optimal)
 WEEKEND_GROUP = 4     # weekends solved again together in the second half of weekend_shifts
 WEEKEND_STEP_S = 1.0  # at most this long for one of its steps
 WEEKEND_ROUND = 1     # ... in rounds of steps that draw each weekend this many times on average;
@@ -904,7 +904,7 @@ PLAN_GIVE_UP = 8    # construct drops the plan once this many agents, and over h
 
 
 FIRST_ROSTER_S = 30.0  # at most this long for one agent's first roster (its model's first solution)
-BUILD_AHEAD = 2        # _first_rosters: agents' models built ahead of the one being solved
+BUILD_AHEAD = 2        # _first_rosters: agents' models built ahead of the pair being solved
 
 
 @dataclass
@@ -963,20 +963,22 @@ def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budge
                    followed: dict[str, str] | None = None) -> States:
     """Each agent's first roster that keeps its own hard rules: CP-SAT stops at its first
     solution of the agent's model with the objective, against the head-count need the rosters
-    in `states` and those of the agents before it leave. One worker (linearization level 2:
-    on a year of 32 shift types a search without the LP finds no roster in 30 s, with it
-    1-3 s), one agent after the other, each for up to FIRST_ROSTER_S. Each agent's model is
-    built once without the cover (:func:`_alone`), BUILD_AHEAD agents ahead on a second thread
-    when cfg.workers >= 2, while CP-SAT solves the one before (it releases the GIL); the
-    cover the agents before it leave is put into its objective just before its solve
-    (:func:`_price`). On Curtois 24 building an agent's year is 0.2-0.3 s of Python and
-    finding its roster 0.3-0.5 s: overlapped, the two cost about the larger, where solving
-    two agents at a time, each built on its own thread, cost about 0.75 s an agent (the
-    builds queue on the GIL). With `plan` (and `shifts`) each agent follows its plan as
-    :func:`construct` does: the shifts, else the days only (when CP-SAT proves the shifts
-    admit no roster), else nothing (when the days admit none, or no roster keeps the plan
-    within FIRST_ROSTER_S: then the agent takes up to twice that); `followed` gets each
-    agent's. Raises LnsError when an agent's rules admit no roster or none is found in time."""
+    in `states` and those of the pairs before it leave. One worker per agent (linearization
+    level 2: on a year of 32 shift types a search without the LP finds no roster in 30 s,
+    with it 1-3 s), two agents at a time when cfg.workers >= 2: both of a pair see the same
+    rosters (those of the pairs before), so the result does not depend on timing. Each for
+    up to FIRST_ROSTER_S. Each agent's model is built once without the cover
+    (:func:`_alone`); with cfg.workers >= 2 on a third thread, BUILD_AHEAD agents ahead of the
+    pair being solved (CP-SAT releases the GIL), and the cover the pairs before leave is put
+    into its objective just before its solve (:func:`_price`). On Curtois 24 building an
+    agent's year is 0.2-0.3 s of Python and finding its roster 0.3-0.7 s; with each agent of
+    a pair built on its own thread (the builds queue on the GIL) and the cover built into its
+    model, 40 agents took 34.8 s, now 18.0 s (23, all 100: 41.9 -> 23.6 s, the same roster).
+    With `plan` (and `shifts`) each agent follows its plan as :func:`construct` does: the
+    shifts, else the days only (when CP-SAT proves the shifts admit no roster), else nothing
+    (when the days admit none, or no roster keeps the plan within FIRST_ROSTER_S: then the
+    agent takes up to twice that); `followed` gets each agent's. Raises LnsError when an
+    agent's rules admit no roster or none is found in that time."""
     need = problem.head_need()
     staffed = _staffed(states)
     out: States = {}
@@ -1006,10 +1008,10 @@ def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budge
                 modes = ["none"]
 
     width = max(1, min(2, cfg.workers))
-    ahead = BUILD_AHEAD if width >= 2 else 0  # one worker: no second thread
+    ahead = BUILD_AHEAD if width >= 2 else 0  # one worker: no builder thread at work
     with ThreadPoolExecutor(max_workers=1) as builder, ThreadPoolExecutor(max_workers=width) as pool:
         built: dict = {}  # agent index -> its model, being built ahead
-        queued = 0  # agents whose build was queued
+        queued = 0  # agents built or queued so far, in order
 
         def build_to(n: int) -> None:
             nonlocal queued
@@ -1021,10 +1023,13 @@ def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budge
         for k in range(0, len(agents), width):
             pair = agents[k:k + width]
             alones = [built.pop(k + j).result() if k + j in built else _alone(problem, a) for j, a in enumerate(pair)]
-            build_to(k + width + ahead)
+            queued = max(queued, k + len(pair))
+            if ahead:
+                build_to(k + width + ahead)
             for alone in alones:  # both of a pair against the rosters of the pairs before
                 _price(alone, need, staffed)
             jobs = [pool.submit(solve, k + j, alone) for j, alone in enumerate(alones)]
+            got: States = {}
             for a, alone, job in zip(pair, alones, jobs):
                 solver, status, mode, spent = job.result()
                 budget.charge_build(alone.nb.model)
@@ -1035,8 +1040,9 @@ def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budge
                     raise LnsError(f"no roster for agent {a} within {FIRST_ROSTER_S:g} s")
                 if followed is not None:
                     followed[a] = mode
-                out.update(_read(solver, alone.nb))
-            staffed.update((d, st) for (a, d), st in out.items() if a in pair and st not in (OFF, LEAVE))
+                got.update(_read(solver, alone.nb))
+            out.update(got)
+            staffed.update(_staffed(got))
     return out
 
 
