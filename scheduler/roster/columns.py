@@ -29,7 +29,6 @@ than its hint.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 from contextlib import contextmanager
@@ -42,7 +41,7 @@ from ortools.sat.python import cp_model
 
 from ..config import SolverConfig
 from ..domain import LEAVE, OFF, Problem
-from .lns import LnsError, States, _set_domain, not_separable, sub_problem
+from .lns import LnsError, States, _alone, _set_domain, _set_objective, not_separable
 from .parameters import configure_solver
 
 DIVE_ROUNDS = 3     # pricing rounds after each dive step at most
@@ -70,27 +69,17 @@ class _Pricer:
     objective (its own penalties, scaled, plus the duals' reward per worked slot)."""
 
     def __init__(self, problem: Problem, agent: str):
-        from .solve import build_model  # solve imports nothing from here; a late import keeps it so
-
-        one = dataclasses.replace(sub_problem(problem, {agent}, {}), heads=None)  # no cover: duals instead
-        built = build_model(one, hint=False)
+        alone = _alone(problem, agent)  # no cover: duals instead
         self.agent = agent
         self.deep = False  # priced at linearization level 2 (see ColumnGeneration.price)
-        self.model = built.model
+        self.model = alone.nb.model
         self.days = problem.days
-        obj = self.model.proto.objective
-        self.base: dict[int, int] = {}  # variable index -> coefficient (a variable may come twice)
-        for i, c in zip(obj.vars, obj.coeffs):
-            self.base[int(i)] = self.base.get(int(i), 0) + int(c)
-        self.offset = int(round(obj.offset))
-        v = built.vars
-        self.slot = {(d, s): x.index for (a, d, s), x in v.shift.items() if v.can_work(a, s)}
+        self.base = alone.base  # variable index -> coefficient
+        self.offset = alone.offset
+        self.slot = alone.slots
         # per day the (state, literal index) options; none on leave days (no literals then)
-        self.state_vars = [[] if (agent, d) not in v.off else
-                           [(OFF, v.off[agent, d].index)] + [(s, v.shift[agent, d, s].index)
-                                                             for s in problem.config.shift_ids
-                                                             if (d, s) in self.slot]
-                           for d in problem.days]
+        self.state_vars = [[(s, x.index) for s, x in alone.nb.free[agent, d].items()]
+                           if (agent, d) in alone.nb.free else [] for d in problem.days]
 
     def column(self, values) -> Column:
         """The column of a solution (`values`: proto variable index -> value)."""
@@ -108,13 +97,7 @@ class _Pricer:
             p = pi.get(key, 0)
             if p:
                 terms[i] = terms.get(i, 0) - p
-        obj = self.model.proto.objective
-        obj.vars.clear()
-        obj.coeffs.clear()
-        obj.vars.extend(list(terms))
-        obj.coeffs.extend(list(terms.values()))
-        obj.offset = SCALE * self.offset
-        obj.scaling_factor = 1.0
+        _set_objective(self.model, terms, SCALE * self.offset)
 
     def literals(self, fix: dict[int, str]) -> dict[int, int]:
         """Literal index -> 0/1 of the states in `fix` (day number -> state)."""

@@ -911,7 +911,8 @@ BUILD_AHEAD = 2        # _first_rosters: agents' models built ahead of the pair 
 class _Alone:
     """One agent's model alone without the head-count cover (its own hard rules and own
     penalties: :func:`~scheduler.roster.solve.build_model` of the agent with ``heads=None``),
-    and what :func:`_price` needs to put the cover back into its objective."""
+    and what :func:`_price` needs to put the cover back into its objective (and
+    :class:`~scheduler.roster.columns._Pricer` the duals)."""
 
     nb: _Neighbourhood
     base: dict[int, int]                     # the own objective: literal index -> coefficient
@@ -948,12 +949,17 @@ def _price(alone: _Alone, need: dict[tuple[date, str], tuple[int, int, int]], st
             c = -under if staffed[key] < heads else over
             if c:
                 terms[i] = terms.get(i, 0) + c
-    obj = alone.nb.model.proto.objective
+    _set_objective(alone.nb.model, terms, alone.offset)
+
+
+def _set_objective(model: cp_model.CpModel, terms: dict[int, int], offset: int) -> None:
+    """The objective of `model` replaced in place: literal index -> coefficient, plus `offset`."""
+    obj = model.proto.objective
     obj.vars.clear()
     obj.coeffs.clear()
     obj.vars.extend(list(terms))
     obj.coeffs.extend(list(terms.values()))
-    obj.offset = alone.offset
+    obj.offset = offset
     obj.scaling_factor = 1.0
 
 
@@ -1010,22 +1016,19 @@ def _first_rosters(problem: Problem, cfg: SolverConfig, agents: list[str], budge
     width = max(1, min(2, cfg.workers))
     ahead = BUILD_AHEAD if width >= 2 else 0  # one worker: no builder thread at work
     with ThreadPoolExecutor(max_workers=1) as builder, ThreadPoolExecutor(max_workers=width) as pool:
-        built: dict = {}  # agent index -> its model, being built ahead
-        queued = 0  # agents built or queued so far, in order
+        ahead_of: dict = {}  # agent index -> its model being built on the builder thread
 
-        def build_to(n: int) -> None:
-            nonlocal queued
-            for i in range(queued, min(n, len(agents))):
-                built[i] = builder.submit(_alone, problem, agents[i])
-            queued = max(queued, n)
+        def queue(first: int) -> None:  # the `ahead` agents from `first` on, each once
+            for i in range(first, min(first + ahead, len(agents))):
+                if i not in ahead_of:
+                    ahead_of[i] = builder.submit(_alone, problem, agents[i])
 
-        build_to(ahead)
+        queue(0)
         for k in range(0, len(agents), width):
             pair = agents[k:k + width]
-            alones = [built.pop(k + j).result() if k + j in built else _alone(problem, a) for j, a in enumerate(pair)]
-            queued = max(queued, k + len(pair))
-            if ahead:
-                build_to(k + width + ahead)
+            alones = [ahead_of.pop(k + j).result() if k + j in ahead_of else _alone(problem, a)
+                      for j, a in enumerate(pair)]
+            queue(k + width)  # (the agents before it were taken)
             for alone in alones:  # both of a pair against the rosters of the pairs before
                 _price(alone, need, staffed)
             jobs = [pool.submit(solve, k + j, alone) for j, alone in enumerate(alones)]
