@@ -384,7 +384,7 @@ def test_adaptive_search_tallies_each_kind_and_repeats_in_deterministic_mode(eig
     runs = [lns.improve(p, start, cfg, 3.0, group=2, sub_seconds=0.5, adaptive=True) for _ in range(2)]
     (states, stats), (again, _) = runs
     assert states == again
-    assert set(stats.kinds) == {"day", "group", "one", "window", "type"}  # every kind tried in warm-up
+    assert set(stats.kinds) == {"day", "group", "one", "window", "type", "block"}  # every kind tried in warm-up
     assert sum(t[0] for t in stats.kinds.values()) == stats.tried
     assert sum(t[1] for t in stats.kinds.values()) == stats.improved
     assert sum(t[2] for t in stats.kinds.values()) == stats.decrease
@@ -449,6 +449,54 @@ def test_the_roulette_tries_each_kind_in_turn_then_favours_what_pays():
     seconds = {k: drawn[k] * {"slow": 4.0, "fast": 0.4}[k] for k in drawn}
     slow = 0.05 + 0.9 / 11  # its time share: half but for the floor (drawn by rate alone: 0.91)
     assert seconds["slow"] / sum(seconds.values()) == pytest.approx(slow * 4 / (slow * 4 + (1 - slow) * 0.4), abs=0.05)
+
+
+def test_a_block_step_frees_every_agent_over_a_few_days_at_random_places(eight, monkeypatch):
+    """A block step: every agent, days worked and shifts free, over a few days, the rest fixed:
+    first BLOCK_STEP_LITERALS' worth (here 6 agents x (2 shifts + off) x 5 days), then a day
+    more after a step solved to optimality, a day less after one that was not (2 to 28 days).
+    The search made only of such steps lowers the cost by what it reports and keeps every hard
+    rule."""
+    inst, p, start = eight
+    built = []
+    real = lns._build
+
+    def build(problem, keep, states, window, *args):
+        built.append((list(keep), window))
+        return real(problem, keep, states, window, *args)
+
+    optimal = []
+    real_solver = lns._solver
+
+    def solver(*args):
+        s = real_solver(*args)
+        solve = s.solve
+
+        def recorded(model, *more):
+            status = solve(model, *more)
+            optimal.append(status == cp_model.OPTIMAL)
+            return status
+
+        s.solve = recorded
+        return s
+
+    monkeypatch.setattr(lns, "_build", build)
+    monkeypatch.setattr(lns, "_solver", solver)
+    monkeypatch.setattr(lns._Roulette, "draw", lambda self, rng: "block")
+    monkeypatch.setattr(lns, "BLOCK_STEP_LITERALS", 6 * 3 * 5)
+    states, stats = lns.improve(p, start, p.config.solver, 4.0, sub_seconds=0.3, adaptive=True)
+    assert set(stats.kinds) == {"block"} and stats.tried == len(built) >= 3
+    sizes = [(last - first).days + 1 for _, (first, last) in built]
+    assert sizes[0] == 5 and all(2 <= n <= 28 for n in sizes)
+    assert sizes[1:] == [min(28, n + 1) if opt else max(2, n - 1) for n, opt in zip(sizes, optimal)][:len(sizes) - 1]
+    for keep, (first, last) in built:
+        assert sorted(keep) == sorted(a.id for a in p.agents)
+        assert p.days[0] <= first and last <= p.days[-1]
+    assert len({w for _, w in built}) > 1
+    assert stats.improved >= 1
+    assert _objective(inst, p, states) == _objective(inst, p, start) - stats.decrease
+    roster = states_frame(p, states)
+    assert check_roster(roster, p.config, p.agents, p.demand, p.month, p.requests, horizon_days=len(p.days)).empty
 
 
 def _pattern(p, states):

@@ -1086,6 +1086,7 @@ def _around_a_day(states: States, d: date | None, ids: list[str], k: int, rng: n
 
 
 TYPE_STEP_LITERALS = 6_000  # a shift-type step spans as many days as keep all agents' literals near this many
+BLOCK_STEP_LITERALS = 7_000  # a block step: every agent over as many days (at least 2) as keep their literals near this many
 
 
 def _window_around(staffed: Counter, need: dict, days: list[date], n: int,
@@ -1195,7 +1196,10 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
       steps in five in all), or, one step in five, drawn from one contract group (agents
       whose shifts can trade places one for one, when there are several).
     With `adaptive` the kind of each step (around a costly day, a contract group, one agent
-    off on a costly day over the horizon, a window on long horizons, a shift-type step) is
+    off on a costly day over the horizon, a window on long horizons, a shift-type step, a block
+    step: every agent over a few days at a random place, days worked and shifts free; first as
+    many days as keep their literals near BLOCK_STEP_LITERALS, then a day more after a block
+    solved to optimality and a day less after one that was not, from two to half the horizon) is
     drawn by :class:`_Roulette` from the cost decrease per second each kind has given lately,
     instead of the fixed shares above (type_share and window_share then do not apply; the
     one-agent kind exists only here). Measured from one first roster, seeds 0/1/2, the four
@@ -1243,7 +1247,9 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
     need = problem.head_need()
     staffed = _staffed(states)
     type_days = max(1, TYPE_STEP_LITERALS // (len(ids) * (len(problem.config.shift_ids) + 1)))
-    wheel = _Roulette(["day", "group", "one"] + ["window"] * long_horizon + ["type"]) if adaptive else None
+    block_most = max(2, len(days) // 2)
+    block_days = min(block_most, max(2, BLOCK_STEP_LITERALS // (len(ids) * (len(problem.config.shift_ids) + 1))))
+    wheel = _Roulette(["day", "group", "one"] + ["window"] * long_horizon + ["type", "block"]) if adaptive else None
     while budget.left() > 0.05:
         k = min(group, len(ids))
         spent_before = budget.used()
@@ -1263,6 +1269,11 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
             keep = list(ids)
             if type_days < len(days):
                 d, window = _window_around(staffed, need, days, type_days, rng)
+        elif kind == "block":
+            # every agent over a few days at a random place, days worked and shifts free
+            keep = list(ids)
+            start = int(rng.integers(0, len(days) - block_days + 1))
+            window = (days[start], days[start + block_days - 1])
         elif kind == "window":
             # a window of days around a costly day (at a random place in it), agents around it
             d, window = _window_around(staffed, need, days, window_days, rng)
@@ -1318,6 +1329,8 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
                 group = min(group + 1, len(ids))
         elif kind in ("day", "group"):
             group = max(2, group - 1)
+        if kind == "block":  # a day more after a block solved to optimality, a day less after one not
+            block_days = min(block_most, block_days + 1) if status == cp_model.OPTIMAL else max(2, block_days - 1)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
         if found <= current:
