@@ -384,7 +384,7 @@ def test_adaptive_search_tallies_each_kind_and_repeats_in_deterministic_mode(eig
     runs = [lns.improve(p, start, cfg, 3.0, group=2, sub_seconds=0.5, adaptive=True) for _ in range(2)]
     (states, stats), (again, _) = runs
     assert states == again
-    assert set(stats.kinds) == {"day", "group", "one", "window", "type", "block"}  # every kind tried in warm-up
+    assert set(stats.kinds) == {"day", "group", "one", "window", "type"}  # every kind tried in warm-up; no block
     assert sum(t[0] for t in stats.kinds.values()) == stats.tried
     assert sum(t[1] for t in stats.kinds.values()) == stats.improved
     assert sum(t[2] for t in stats.kinds.values()) == stats.decrease
@@ -497,6 +497,13 @@ def test_a_block_step_frees_every_agent_over_a_few_days_at_random_places(eight, 
     assert _objective(inst, p, states) == _objective(inst, p, start) - stats.decrease
     roster = states_frame(p, states)
     assert check_roster(roster, p.config, p.agents, p.demand, p.month, p.requests, horizon_days=len(p.days)).empty
+
+
+def test_the_adaptive_search_draws_blocks_on_four_weeks_at_most_and_windows_beyond(inst):
+    p = _problem(inst)
+    start = lns.construct(p, p.config.solver, 2.0)
+    _, stats = lns.improve(p, start, p.config.solver, 1.0, sub_seconds=0.2, adaptive=True)
+    assert set(stats.kinds) == {"day", "group", "one", "block", "type"}  # Instance1: 14 days
 
 
 def _pattern(p, states):
