@@ -20,9 +20,10 @@ every rule and penalty it has. No second model is written here.
 * :func:`improve` - repeatedly picks a group of agents (around a costly day, or agents of one
   contract, the ones whose shifts can trade places) and, on longer horizons, sometimes only a
   window of days for a larger group (the other days stay fixed, and the model covers only the
-  weeks around the window: :func:`window_problem`), or every agent over a few days; solves that neighbourhood with the current
-  roster as hint and keeps the result when its cost is not higher. The group grows while
-  neighbourhoods are solved to optimality and shrinks when they time out.
+  weeks around the window: :func:`window_problem`), or every agent over a few days; solves
+  that neighbourhood with the current roster as hint and keeps the result when its cost is
+  not higher. The group (and the few days) grow while neighbourhoods are solved to optimality
+  and shrink when they time out.
 
 Both go through :func:`~scheduler.roster.parameters.configure_solver`. In deterministic mode
 every budget is CP-SAT deterministic time plus a fixed charge per model built
@@ -1086,7 +1087,13 @@ def _around_a_day(states: States, d: date | None, ids: list[str], k: int, rng: n
 
 
 TYPE_STEP_LITERALS = 6_000  # a shift-type step spans as many days as keep all agents' literals near this many
-BLOCK_STEP_LITERALS = 7_000  # a block step: every agent over as many days (at least 2) as keep their literals near this many
+BLOCK_STEP_LITERALS = 7_000  # a block step first spans as many days (at least 2) as keep them near this many
+
+
+def _resized(n: int, optimal: bool, most: int) -> int:
+    """A neighbourhood's size (agents, or days) after a step: one more when it was solved to
+    optimality, up to `most`; one less when it was not, down to 2."""
+    return min(n + 1, most) if optimal else max(2, n - 1)
 
 
 def _window_around(staffed: Counter, need: dict, days: list[date], n: int,
@@ -1195,27 +1202,28 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
     * otherwise, whole horizon: `group` agents around a costly day the same way (up to four
       steps in five in all), or, one step in five, drawn from one contract group (agents
       whose shifts can trade places one for one, when there are several).
-    With `adaptive` the kind of each step (around a costly day, a contract group, one agent
-    off on a costly day over the horizon, a window on long horizons, a shift-type step, a block
-    step: every agent over a few days at a random place, days worked and shifts free; first as
-    many days as keep their literals near BLOCK_STEP_LITERALS, then a day more after a block
-    solved to optimality and a day less after one that was not, from two to half the horizon:
-    on Curtois 13, whose heads short reach the weekend bound early and whose requests then stay,
-    the whole bench at 300 s, seeds 0/1, 2,073 / 1,785 against 2,219 / 1,982 without it; on
-    horizons over four weeks, where window steps take its place, it gained 6 and 28 a second
-    against 177 and 256 for one-agent steps on 24 and 23, which ended 3.5 % and 1.5 % higher) is
-    drawn by :class:`_Roulette` from the cost decrease per second each kind has given lately,
-    instead of the fixed shares above (type_share and window_share then do not apply; the
-    one-agent kind exists only here). Measured from one first roster, seeds 0/1/2, the four
-    other kinds against the fixed shares (type steps off): Curtois 20 (90 s) 5,888 / 5,595 /
-    5,970 against 6,770 / 6,175 / 6,014; 23 (90 s) 83,406 / 76,719 / 86,263 against 80,301 /
-    91,189 / 83,884; 22 (90 s) 50,896 / 51,210 / 51,836 against 49,553 / 49,266 / 51,900; 13
-    (60 s) 3,884 / 3,752 / 3,958 against 4,009 / 4,393 / 3,860; 12 (60 s) 4,250 / 4,655 / 4,338
-    against 4,308 / 4,504 / 4,492. One agent alone over the horizon can move a worked weekend,
-    or a shift, from where the cover is over to where it is short; with that kind against
-    without, 90 s: 22 48,546 / 48,078 / 48,837 against 50,896 / 51,210 / 51,836; 23 75,657 /
-    82,748 / 73,348 against 83,406 / 76,719 / 86,263; 20 5,902 / 6,183 against 5,888 / 5,595
-    (seeds 0/1).
+    With `adaptive` the kind of each step (around a costly day, a contract group, one agent off
+    on a costly day over the horizon, a window on long horizons, a shift-type step, a block on
+    horizons of four weeks at most: see below) is drawn by :class:`_Roulette` from the cost
+    decrease per second each kind has given lately, instead of the fixed shares above
+    (type_share and window_share then do not apply; the one-agent kind exists only here).
+    Measured from one first roster, seeds 0/1/2, the four other kinds against the fixed shares
+    (type steps off): Curtois 20 (90 s) 5,888 / 5,595 / 5,970 against 6,770 / 6,175 / 6,014; 23
+    (90 s) 83,406 / 76,719 / 86,263 against 80,301 / 91,189 / 83,884; 22 (90 s) 50,896 / 51,210
+    / 51,836 against 49,553 / 49,266 / 51,900; 13 (60 s) 3,884 / 3,752 / 3,958 against 4,009 /
+    4,393 / 3,860; 12 (60 s) 4,250 / 4,655 / 4,338 against 4,308 / 4,504 / 4,492. One agent
+    alone over the horizon can move a worked weekend, or a shift, from where the cover is over
+    to where it is short; with that kind against without, 90 s: 22 48,546 / 48,078 / 48,837
+    against 50,896 / 51,210 / 51,836; 23 75,657 / 82,748 / 73,348 against 83,406 / 76,719 /
+    86,263; 20 5,902 / 6,183 against 5,888 / 5,595 (seeds 0/1).
+    A block step frees every agent over a few days at a random place, days worked and shifts
+    both (:func:`window_problem`): first as many days as keep their literals near
+    BLOCK_STEP_LITERALS, then a day more after a block solved to optimality and a day less
+    after one that was not, from two to half the horizon. On Curtois 13, whose heads short
+    reach the weekend bound early and whose requests then stay, the whole bench at 300 s,
+    seeds 0/1, 2,073 / 1,785 against 2,219 / 1,982 without it. On horizons over four weeks,
+    where window steps take its place, it gained 6 and 28 a second against 177 and 256 for
+    one-agent steps on 24 and 23, which ended 3.5 % and 1.5 % higher: they do without it.
     The (agent, day) of `hold` keep their state (the shift worked, or off) in every step until
     the search has used `hold_for` of its budget (seconds, or deterministic time in
     deterministic mode); then they are free. Curtois' bench holds the weekend days of the
@@ -1250,11 +1258,11 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
     long_horizon = len(days) > 28
     need = problem.head_need()
     staffed = _staffed(states)
-    type_days = max(1, TYPE_STEP_LITERALS // (len(ids) * (len(problem.config.shift_ids) + 1)))
+    per_day = len(ids) * (len(problem.config.shift_ids) + 1)  # every agent's literals on a day
+    type_days = max(1, TYPE_STEP_LITERALS // per_day)
     block_most = max(2, len(days) // 2)
-    block_days = min(block_most, max(2, BLOCK_STEP_LITERALS // (len(ids) * (len(problem.config.shift_ids) + 1))))
-    # block steps on horizons of four weeks at most; longer ones have window steps instead, and
-    # there a block of every agent cost more than it gave (below)
+    block_days = min(block_most, max(2, BLOCK_STEP_LITERALS // per_day))
+    # block steps on horizons of four weeks at most; longer ones have window steps instead
     wheel = (_Roulette(["day", "group", "one"] + (["window"] if long_horizon else ["block"]) + ["type"])
              if adaptive else None)
     while budget.left() > 0.05:
@@ -1330,14 +1338,12 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
         found = int(round(solver.objective_value)) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else current
         if wheel is not None:
             wheel.update(kind, current - found, took)
-        if status == cp_model.OPTIMAL:
-            stats.optimal += 1
-            if kind in ("day", "group"):
-                group = min(group + 1, len(ids))
-        elif kind in ("day", "group"):
-            group = max(2, group - 1)
-        if kind == "block":  # a day more after a block solved to optimality, a day less after one not
-            block_days = min(block_most, block_days + 1) if status == cp_model.OPTIMAL else max(2, block_days - 1)
+        optimal = status == cp_model.OPTIMAL
+        stats.optimal += int(optimal)
+        if kind in ("day", "group"):
+            group = _resized(group, optimal, len(ids))
+        elif kind == "block":
+            block_days = _resized(block_days, optimal, block_most)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
         if found <= current:
