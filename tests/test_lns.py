@@ -301,6 +301,10 @@ def eight():
     return inst, p, lns.construct(p, p.config.solver, 5.0, batch=3)
 
 
+def _domains(proto):
+    return [tuple(v.domain) for v in proto.variables]
+
+
 def _solve_both(nb, states):
     """(cost of `states` in the neighbourhood, optimum) and the optimal states."""
     lns._fix(nb, states)
@@ -342,6 +346,37 @@ def test_a_window_neighbourhood_is_exactly_the_whole_horizon_one_with_the_other_
         assert _objective(inst, p, after) == before - (cur_s - opt_s)
         roster = states_frame(p, after)
         assert check_roster(roster, p.config, p.agents, p.demand, p.month, p.requests, horizon_days=len(p.days)).empty
+
+
+def test_a_step_of_every_agent_in_the_kept_model_is_exactly_the_window_model(eight):
+    """A block of every agent over a few days in the model of the whole horizon kept across
+    steps (its other days pinned, :func:`lns._part`) finds the same best decrease as the
+    block built anew by window_problem; after each step the kept model is as built."""
+    inst, p, _ = eight
+    ids = [a.id for a in p.agents]
+    # a roster that keeps every hard rule but was made for the head counts of other days: poor
+    heads = p.heads.assign(heads=np.random.default_rng(0).permutation(p.heads["heads"].to_numpy()))
+    states = lns.construct(dataclasses.replace(p, heads=heads), p.config.solver, 3.0, batch=3)
+    full = lns._build(p, ids, states, None)
+    before = _domains(full.model.proto)
+    rng = np.random.default_rng(3)
+    gained = []
+    for n in (3, 5, 7):
+        first = int(rng.integers(0, len(p.days) - n))
+        window = (p.days[first], p.days[first + n - 1])
+        small = lns._build(p, ids, states, window)
+        part = lns._part(full, states, window)
+        assert set(part.free) == set(small.free)
+        assert sum(lo == hi for lo, hi in _domains(full.model.proto)) > sum(lo == hi for lo, hi in before)
+        cur_s, opt_s, _ = _solve_both(small, states)
+        cur_k, opt_k, found = _solve_both(part, states)
+        lns._release(part)
+        assert cur_s - opt_s == cur_k - opt_k
+        gained.append(cur_k - opt_k)
+        assert _domains(full.model.proto) == before
+        after = {**states, **found}
+        assert _objective(inst, p, after) == _objective(inst, p, states) - (cur_k - opt_k)
+    assert gained[0] > 0 and gained[1] > 0 and gained[2] > 0
 
 
 def test_a_window_takes_each_agents_horizon_limits_less_what_they_work_outside_it(eight):
@@ -458,12 +493,17 @@ def test_a_block_step_frees_every_agent_over_a_few_days_at_random_places(eight, 
     The search made only of such steps lowers the cost by what it reports and keeps every hard
     rule."""
     inst, p, start = eight
-    built = []
-    real = lns._build
+    full, built = [], []
+    real, real_part = lns._build, lns._part
 
     def build(problem, keep, states, window, *args):
-        built.append((list(keep), window))
-        return real(problem, keep, states, window, *args)
+        full.append((list(keep), window, real(problem, keep, states, window, *args)))
+        return full[-1][2]
+
+    def part(whole, states, window):
+        got = real_part(whole, states, window)
+        built.append((sorted({a for a, _ in got.free}), window))
+        return got
 
     optimal = []
     real_solver = lns._solver
@@ -481,11 +521,16 @@ def test_a_block_step_frees_every_agent_over_a_few_days_at_random_places(eight, 
         return s
 
     monkeypatch.setattr(lns, "_build", build)
+    monkeypatch.setattr(lns, "_part", part)
     monkeypatch.setattr(lns, "_solver", solver)
     monkeypatch.setattr(lns._Roulette, "draw", lambda self, rng: "block")
     monkeypatch.setattr(lns, "BLOCK_STEP_LITERALS", 6 * 3 * 5)
     states, stats = lns.improve(p, start, p.config.solver, 4.0, sub_seconds=0.3, adaptive=True)
     assert set(stats.kinds) == {"block"} and stats.tried == len(built) >= 3
+    # one model of every agent over the horizon, built once; each step's pins undone after it
+    assert [(sorted(keep), window) for keep, window, _ in full] == [(sorted(a.id for a in p.agents), None)]
+    fresh = lns._build(p, [a.id for a in p.agents], start, None).model.proto
+    assert _domains(full[0][2].model.proto) == _domains(fresh)
     sizes = [(last - first).days + 1 for _, (first, last) in built]
     assert sizes[0] == 5 and all(2 <= n <= 28 for n in sizes)
     assert sizes[1:] == [min(28, n + 1) if opt else max(2, n - 1) for n, opt in zip(sizes, optimal)][:len(sizes) - 1]
@@ -497,6 +542,9 @@ def test_a_block_step_frees_every_agent_over_a_few_days_at_random_places(eight, 
     assert _objective(inst, p, states) == _objective(inst, p, start) - stats.decrease
     roster = states_frame(p, states)
     assert check_roster(roster, p.config, p.agents, p.demand, p.month, p.requests, horizon_days=len(p.days)).empty
+    # deterministic: every step in the kept model is charged (its pins and hints), the same again
+    again, stats2 = lns.improve(p, start, p.config.solver, 4.0, sub_seconds=0.3, adaptive=True)
+    assert again == states and stats2.tried == stats.tried
 
 
 def test_the_adaptive_search_draws_blocks_on_four_weeks_at_most_and_windows_beyond(inst):
