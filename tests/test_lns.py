@@ -830,6 +830,33 @@ def test_the_weekend_plan_and_shifts_keep_a_fixed_weekend_day(eight):
     assert states["A", sat] == "D"
 
 
+def test_weekend_shifts_keep_a_per_shift_maximum_for_later_fixed_days():
+    """Agent A may work L four times and must work it on both days of the last two weekends
+    (fixed); it asks, at weight 50, to work L on the first and third Saturday. The weekends
+    solved in order must leave the later fixed days their share of the maximum: A works L on
+    those four days and no other, in the weekend shifts and in the roster that follows them."""
+    from scheduler.domain import Request
+
+    inst = _eight_weeks()
+    staff = [dataclasses.replace(inst.staff[0], max_shifts={"D": 32, "L": 4}), *inst.staff[1:]]
+    inst = dataclasses.replace(inst, staff=staff, days_off={**inst.days_off, "A": {1, 30, 40}})
+    p = _problem(inst, seconds=10)
+    cfg = p.config.solver
+    fixed = [p.days[i] for i in (47, 48, 54, 55)]
+    asked = [p.days[i] for i in (5, 19)]
+    assert all(d.weekday() >= 5 for d in fixed + asked)
+    p = dataclasses.replace(p, requests=p.requests + tuple(Request("A", d, d, "fixed", "L") for d in fixed)
+                            + tuple(Request("A", d, d, "on", "L", weight=50) for d in asked))
+    plan = {(a.id, d): a.id == "A" and d in fixed + asked
+            for a in p.agents for wk in lns.weekends(p.days) for d in wk if d not in p.leave_days(a.id)}
+    shifts = lns.weekend_shifts(p, cfg, plan, 1.0)
+    assert all(shifts["A", d] == "L" for d in fixed)
+    assert sum(s == "L" for (a, _), s in shifts.items() if a == "A") <= 4
+    states = lns.construct(p, cfg, 5.0, batch=3, plan=plan, shifts=shifts)
+    assert sum(s == "L" for (a, _), s in states.items() if a == "A") == 4
+    assert all(states["A", d] == "L" for d in fixed)
+
+
 def test_construct_gives_up_a_plan_most_agents_cannot_follow(eight, monkeypatch):
     """Every agent's plan breaks its weekend limit: once PLAN_GIVE_UP agents (2 here), over
     half of those solved, followed nothing, the agents left are not checked (no more _modes)."""

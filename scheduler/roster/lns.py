@@ -742,7 +742,8 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
        a shift the agent's contract allows, no forbidden succession from Saturday to
        Sunday, a ``fixed`` request's shift kept, and of a shift with a contract
        ``max_shifts`` no more by the end of the k-th of K weekends than k/K of that maximum
-       (rounded up), so no weekend spends what the later ones need. Each weekend gets 0.4
+       (rounded up), nor than the maximum less the later weekends' fixed days of that shift,
+       so no weekend spends what the later ones need. Each weekend gets 0.4
        of an even share of the time left, at least WEEKEND_FIRST_S per solve (a weekend solved
        again for its retries gets that each time), and ends sooner when solved to optimality.
     2. For the rest of `seconds`, a search over groups of WEEKEND_GROUP weekends drawn at
@@ -790,10 +791,12 @@ def weekend_shifts(problem: Problem, cfg: SolverConfig, plan: dict[tuple[str, da
         draft = {key: "" for key, on in plan.items() if on and key[1] in wk}  # the days only
         if not draft:
             continue
-        # k/K of each maximum less what the weekends before used (never below what a fixed
-        # day of this weekend needs)
+        # k/K of each maximum less what the weekends before used, and never what the fixed
+        # days of the later weekends need (nor below what a fixed day of this weekend needs)
         here = Counter((a, s) for (a, d), s in data.fixed.items() if d in wk and s)
-        caps = {key: max(-(-n * (k + 1) // K) - used[key], here[key]) for key, n in data.capped.items()}
+        later = Counter((a, s) for (a, d), s in data.fixed.items() if d > wk[-1] and d.weekday() >= 5 and s)
+        caps = {key: max(min(-(-n * (k + 1) // K), n - later[key]) - used[key], here[key])
+                for key, n in data.capped.items()}
         must: set[tuple[str, date]] = set()
         got: dict[tuple[str, date], str] | None = None
         for attempt in range(WEEKEND_RETRIES + 2):
