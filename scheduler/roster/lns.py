@@ -68,22 +68,26 @@ def not_separable(problem: Problem) -> str | None:
     return None
 
 
-def sub_problem(problem: Problem, keep: set[str], states: States, days: tuple[date, date] | None = None) -> Problem:
+def sub_problem(problem: Problem, keep: set[str], states: States, days: tuple[date, date] | None = None,
+                cover: bool = True) -> Problem:
     """The problem of the agents in `keep` alone, every other agent fixed as in `states`: their
     shifts are taken off the head-count need (which may go below zero: overstaffed already).
     Agents neither kept nor in `states` are left out (not yet placed). With `days` (first, last)
-    only the head-count need of those days is kept (the rest is the caller's to drop)."""
-    if days is None:
+    only the head-count need of those days is kept (the rest is the caller's to drop). Without
+    `cover`, no head-count need at all (heads None)."""
+    heads = None
+    if cover and days is None:
         placed = Counter((d, st) for (a, d), st in states.items() if a not in keep and st not in (OFF, LEAVE))
         heads = problem.heads.copy()
-    else:
+    elif cover:
         span = [d for d in problem.days if days[0] <= d <= days[1]]
         others = [a.id for a in problem.agents if a.id not in keep]
         placed = Counter((d, st) for a in others for d in span
                          if (st := states.get((a, d), OFF)) not in (OFF, LEAVE))
         heads = problem.heads[[days[0] <= d <= days[1] for d in problem.heads["date"]]].reset_index(drop=True)
-    heads["heads"] = [int(h) - placed.get((d, s), 0)
-                      for d, s, h in zip(heads["date"], heads["shift"], heads["heads"])]
+    if heads is not None:
+        heads["heads"] = [int(h) - placed.get((d, s), 0)
+                          for d, s, h in zip(heads["date"], heads["shift"], heads["heads"])]
     return dataclasses.replace(problem, agents=tuple(a for a in problem.agents if a.id in keep),
                                requests=tuple(r for r in problem.requests if r.agent_id in keep),
                                heads=heads)
@@ -962,7 +966,7 @@ class _Alone:
 def _alone(problem: Problem, agent: str) -> _Alone:
     from .solve import build_model  # solve imports nothing from here; a late import keeps it so
 
-    one = dataclasses.replace(sub_problem(problem, {agent}, {}), heads=None)
+    one = sub_problem(problem, {agent}, {}, cover=False)
     built = build_model(one, hint=False)
     nb = _neighbourhood(problem, built, {}, None)
     obj = built.model.proto.objective
