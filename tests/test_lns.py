@@ -365,7 +365,7 @@ def test_a_step_of_every_agent_in_the_kept_model_is_exactly_the_window_model(eig
         first = int(rng.integers(0, len(p.days) - n))
         window = (p.days[first], p.days[first + n - 1])
         small = lns._build(p, ids, states, window)
-        part = lns._part(full, states, window)
+        part = lns._part(full, states, p.days[first:first + n])
         assert set(part.free) == set(small.free)
         assert sum(lo == hi for lo, hi in _domains(full.model.proto)) > sum(lo == hi for lo, hi in before)
         cur_s, opt_s, _ = _solve_both(small, states)
@@ -486,12 +486,13 @@ def test_the_roulette_tries_each_kind_in_turn_then_favours_what_pays():
     assert seconds["slow"] / sum(seconds.values()) == pytest.approx(slow * 4 / (slow * 4 + (1 - slow) * 0.4), abs=0.05)
 
 
-def test_a_block_step_frees_every_agent_over_a_few_days_at_random_places(eight, monkeypatch):
+@pytest.mark.parametrize("kind", ["block", "scatter"])
+def test_a_block_step_frees_every_agent_over_a_few_days_at_random_places(eight, monkeypatch, kind):
     """A block step: every agent, days worked and shifts free, over a few days, the rest fixed:
     first BLOCK_STEP_LITERALS' worth (here 6 agents x (2 shifts + off) x 5 days), then a day
-    more after a step solved to optimality, a day less after one that was not (2 to 28 days).
-    The search made only of such steps lowers the cost by what it reports and keeps every hard
-    rule."""
+    more after a step solved to optimality, a day less after one that was not (2 to 28 days);
+    consecutive days for a block, scattered ones for a scatter step. The search made only of
+    such steps lowers the cost by what it reports and keeps every hard rule."""
     inst, p, start = eight
     full, built = [], []
     real, real_part = lns._build, lns._part
@@ -500,9 +501,9 @@ def test_a_block_step_frees_every_agent_over_a_few_days_at_random_places(eight, 
         full.append((list(keep), window, real(problem, keep, states, window, *args)))
         return full[-1][2]
 
-    def part(whole, states, window):
-        got = real_part(whole, states, window)
-        built.append((sorted({a for a, _ in got.free}), window))
+    def part(whole, states, days):
+        got = real_part(whole, states, days)
+        built.append((sorted({a for a, _ in got.free}), sorted(set(days))))
         return got
 
     optimal = []
@@ -523,21 +524,23 @@ def test_a_block_step_frees_every_agent_over_a_few_days_at_random_places(eight, 
     monkeypatch.setattr(lns, "_build", build)
     monkeypatch.setattr(lns, "_part", part)
     monkeypatch.setattr(lns, "_solver", solver)
-    monkeypatch.setattr(lns._Roulette, "draw", lambda self, rng: "block")
+    monkeypatch.setattr(lns._Roulette, "draw", lambda self, rng: kind)
     monkeypatch.setattr(lns, "BLOCK_STEP_LITERALS", 6 * 3 * 5)
     states, stats = lns.improve(p, start, p.config.solver, 4.0, sub_seconds=0.3, adaptive=True)
-    assert set(stats.kinds) == {"block"} and stats.tried == len(built) >= 3
+    assert set(stats.kinds) == {kind} and stats.tried == len(built) >= 3
     # one model of every agent over the horizon, built once; each step's pins undone after it
     assert [(sorted(keep), window) for keep, window, _ in full] == [(sorted(a.id for a in p.agents), None)]
     fresh = lns._build(p, [a.id for a in p.agents], start, None).model.proto
     assert _domains(full[0][2].model.proto) == _domains(fresh)
-    sizes = [(last - first).days + 1 for _, (first, last) in built]
+    sizes = [len(days) for _, days in built]
     assert sizes[0] == 5 and all(2 <= n <= 28 for n in sizes)
     assert sizes[1:] == [min(28, n + 1) if opt else max(2, n - 1) for n, opt in zip(sizes, optimal)][:len(sizes) - 1]
-    for keep, (first, last) in built:
+    consecutive = [(days[-1] - days[0]).days + 1 == len(days) for _, days in built]
+    assert all(consecutive) if kind == "block" else not all(consecutive)
+    for keep, days in built:
         assert sorted(keep) == sorted(a.id for a in p.agents)
-        assert p.days[0] <= first and last <= p.days[-1]
-    assert len({w for _, w in built}) > 1
+        assert set(days) <= set(p.days)
+    assert len({tuple(days) for _, days in built}) > 1
     assert stats.improved >= 1
     assert _objective(inst, p, states) == _objective(inst, p, start) - stats.decrease
     roster = states_frame(p, states)
@@ -551,7 +554,30 @@ def test_the_adaptive_search_draws_blocks_on_four_weeks_at_most_and_windows_beyo
     p = _problem(inst)
     start = lns.construct(p, p.config.solver, 2.0)
     _, stats = lns.improve(p, start, p.config.solver, 1.0, sub_seconds=0.2, adaptive=True)
-    assert set(stats.kinds) == {"day", "group", "one", "block", "type"}  # Instance1: 14 days
+    assert set(stats.kinds) == {"day", "group", "one", "block", "scatter", "type"}  # Instance1: 14 days
+
+
+def test_a_scatter_step_draws_the_day_of_an_unmet_request_by_its_weight():
+    """Of an on request in a shift not worked (weight 3), an off request on a day worked
+    (weight 1), and requests met (on in the shift worked, off on a day off, on a day of
+    leave), only the unmet ones' days are drawn, in proportion to their weights; a random
+    day of the horizon when every request is met."""
+    from scheduler.domain import Request
+
+    p = _problem(read_instance(INSTANCE1))
+    a, b = p.agents[0].id, p.agents[1].id
+    d0, d1, d2, d3 = p.days[:4]
+    states = {**_every_day_off(p), (a, d0): "D", (a, d1): "D", (b, d2): "D"}
+    states[b, d3] = LEAVE
+    requests = (Request(a, d0, d0, "on", "E", weight=3), Request(b, d2, d2, "off", None, weight=1),
+                Request(a, d1, d1, "on", "D", weight=5), Request(b, d1, d1, "off", None, weight=5),
+                Request(b, d3, d3, "on", None, weight=5))
+    p = dataclasses.replace(p, requests=requests)
+    rng = np.random.default_rng(0)
+    drawn = Counter(lns._unmet_request_day(p, states, rng) for _ in range(400))
+    assert set(drawn) == {d0, d2} and 2.3 < drawn[d0] / drawn[d2] < 4
+    met = dataclasses.replace(p, requests=requests[2:4])
+    assert len({lns._unmet_request_day(met, states, rng) for _ in range(50)}) > 3
 
 
 def _pattern(p, states):

@@ -249,15 +249,17 @@ def _hold(nb: _Neighbourhood, states: States, hold: Collection[tuple[str, date]]
                 _restrict(nb, x.index, int(name == states[key]))
 
 
-def _part(full: _Neighbourhood, states: States, window: tuple[date, date] | None) -> _Neighbourhood:
-    """The step of every agent over `window` (None: the horizon) in `full`, the model of every
-    agent over the horizon kept across steps: the days outside the window fixed as in `states`
-    (:func:`_restrict`, undone by :func:`_release`). Its model is the whole-horizon model with
-    those days fixed, as :func:`window_problem` builds it anew for a window."""
+def _part(full: _Neighbourhood, states: States, days: Collection[date]) -> _Neighbourhood:
+    """The step of every agent over `days` in `full`, the model of every agent over the
+    horizon kept across steps: every other day fixed as in `states` (:func:`_restrict`, undone
+    by :func:`_release`). Its model is the whole-horizon model with those days fixed, as
+    :func:`window_problem` builds it anew for a window of days; here the days need not be
+    consecutive."""
     free: dict[tuple[str, date], dict[str, cp_model.IntVar]] = {}
     part = _Neighbourhood(full.model, free)
+    days = set(days)
     for (a, d), lits in full.free.items():
-        if window is None or window[0] <= d <= window[1]:
+        if d in days:
             free[a, d] = lits
         else:  # the state's literal: a day has one state, the others follow in presolve
             _restrict(part, lits[states[a, d]].index, 1)
@@ -1133,6 +1135,26 @@ TYPE_STEP_LITERALS = 6_000  # a shift-type step spans as many days as keep all a
 BLOCK_STEP_LITERALS = 7_000  # a block step first spans as many days (at least 2) as keep them near this many
 
 
+def _unmet_request_day(problem: Problem, states: States, rng: np.random.Generator) -> date | None:
+    """The day of a request `states` leaves unmet (to work, in its shift when it names one; to
+    be off, or to avoid a shift), drawn by its weight; a random day when every request is met."""
+    unmet, weights = [], []
+    for r in problem.requests:
+        if r.kind not in ("on", "off", "avoid"):
+            continue
+        for d in r.days():
+            st = states.get((r.agent_id, d), OFF)
+            worked = st not in (OFF, LEAVE)
+            hit = worked and (r.shift is None or st == r.shift)
+            if (r.kind == "on") != hit and st != LEAVE:
+                unmet.append(d)
+                weights.append(r.weight)
+    if not unmet:
+        return problem.days[int(rng.integers(0, len(problem.days)))]
+    p = np.array(weights, dtype=float)
+    return unmet[int(rng.choice(len(unmet), p=p / p.sum()))]
+
+
 def _resized(n: int, optimal: bool, most: int) -> int:
     """A neighbourhood's size (agents, or days) after a step: one more when it was solved to
     optimality, up to `most`; one less when it was not, down to 2."""
@@ -1275,6 +1297,14 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
     seeds 0/1, 2,073 / 1,785 against 2,219 / 1,982 without it. On horizons over four weeks,
     where window steps take its place, it gained 6 and 28 a second against 177 and 256 for
     one-agent steps on 24 and 23, which ended 3.5 % and 1.5 % higher: they do without it.
+    A scatter step (horizons of four weeks at most, in the kept model only) frees every agent
+    over days that need not be consecutive: the day of an unmet request, drawn by its weight
+    (:func:`_unmet_request_day`), and days drawn at random, as many as its own size, which
+    starts as the block's and grows and shrinks as the block's does. When every weekday slot
+    is exactly covered and the agents are at their maximum minutes, meeting a request to work
+    a day means giving up another day anywhere in the horizon and someone else taking it: a
+    move over two distant days of many agents, which neither a block (consecutive days) nor a
+    few agents over the horizon sees.
     The (agent, day) of `hold` keep their state (the shift worked, or off) in every step until
     the search has used `hold_for` of its budget (seconds, or deterministic time in
     deterministic mode); then they are free. Curtois' bench holds the weekend days of the
@@ -1315,10 +1345,13 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
     block_most = max(2, len(days) // 2)
     block_days = min(block_most, max(2, BLOCK_STEP_LITERALS // per_day))
     # block steps on horizons of four weeks at most; longer ones have window steps instead
-    full: _Neighbourhood | None = None  # every agent over the horizon, for block steps
+    full: _Neighbourhood | None = None  # every agent over the horizon, for block and scatter steps
     full_model = None
+    kept = per_day * len(days) <= FULL_MODEL_LITERALS
     total: int | None = None  # the whole roster's cost in the full model, once known
-    wheel = (_Roulette(["day", "group", "one"] + (["window"] if long_horizon else ["block"]) + ["type"])
+    scatter_days = block_days
+    wheel = (_Roulette(["day", "group", "one"] + (["window"] if long_horizon else ["block"])
+                       + (["scatter"] if kept and not long_horizon else []) + ["type"])
              if adaptive else None)
     while budget.left() > 0.05:
         k = min(group, len(ids))
@@ -1344,6 +1377,12 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
             keep = list(ids)
             start = int(rng.integers(0, len(days) - block_days + 1))
             window = (days[start], days[start + block_days - 1])
+        elif kind == "scatter":
+            # every agent over a day of an unmet request (drawn by its weight) and days at random
+            keep = list(ids)
+            d = _unmet_request_day(problem, states, rng)
+            rest = [x for x in days if x != d]
+            spread = {d, *rng.choice(rest, size=scatter_days - 1, replace=False).tolist()}
         elif kind == "window":
             # a window of days around a costly day (at a random place in it), agents around it
             d, window = _window_around(staffed, need, days, window_days, rng)
@@ -1361,12 +1400,12 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
         else:
             keep = list(rng.choice(ids, size=k, replace=False))
         keep = [str(a) for a in keep]
-        if kind == "block" and per_day * len(days) <= FULL_MODEL_LITERALS:
+        if kind in ("block", "scatter") and kept:
             if full is None:  # every agent over the horizon, built once, at the first block
                 full = _build(problem, keep, states, None)
                 full_model = full.model
                 budget.charge_build(full.model)
-            nb = _part(full, states, window)
+            nb = _part(full, states, spread if kind == "scatter" else [x for x in days if window[0] <= x <= window[1]])
             budget.charge_part(nb, full)
         else:
             nb = _build(problem, keep, states, window, kind == "type")
@@ -1414,6 +1453,8 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
             group = _resized(group, optimal, len(ids))
         elif kind == "block":
             block_days = _resized(block_days, optimal, block_most)
+        elif kind == "scatter":
+            scatter_days = _resized(scatter_days, optimal, block_most)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
         if found <= current:
