@@ -1181,7 +1181,7 @@ class LnsStats:
     decrease: int = 0
     trace: list[tuple[float, int]] = field(default_factory=list)
     group_size: list[int] = field(default_factory=list)
-    # per kind of step ("day", "group", "one", "window", "type"): [steps, improved, decrease, seconds
+    # per kind of step ("day", "group", "one", "window", "block", "scatter", "type"): [steps, improved, decrease, seconds
     # (budget units: wall-clock, or deterministic time in deterministic mode)]
     kinds: dict[str, list] = field(default_factory=dict)
 
