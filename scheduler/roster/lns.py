@@ -1135,7 +1135,7 @@ TYPE_STEP_LITERALS = 6_000  # a shift-type step spans as many days as keep all a
 BLOCK_STEP_LITERALS = 7_000  # a block step first spans as many days (at least 2) as keep them near this many
 
 
-def _unmet_request_day(problem: Problem, states: States, rng: np.random.Generator) -> date | None:
+def _unmet_request_day(problem: Problem, states: States, rng: np.random.Generator) -> date:
     """The day of a request `states` leaves unmet (to work, in its shift when it names one; to
     be off, or to avoid a shift), drawn by its weight; a random day when every request is met."""
     unmet, weights = [], []
@@ -1346,7 +1346,6 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
     block_days = min(block_most, max(2, BLOCK_STEP_LITERALS // per_day))
     # block steps on horizons of four weeks at most; longer ones have window steps instead
     full: _Neighbourhood | None = None  # every agent over the horizon, for block and scatter steps
-    full_model = None
     kept = per_day * len(days) <= FULL_MODEL_LITERALS
     total: int | None = None  # the whole roster's cost in the full model, once known
     scatter_days = block_days
@@ -1376,7 +1375,8 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
             # every agent over a few days at a random place, days worked and shifts free
             keep = list(ids)
             start = int(rng.integers(0, len(days) - block_days + 1))
-            window = (days[start], days[start + block_days - 1])
+            spread = days[start:start + block_days]
+            window = (spread[0], spread[-1])
         elif kind == "scatter":
             # every agent over a day of an unmet request (drawn by its weight) and days at random
             keep = list(ids)
@@ -1403,9 +1403,8 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
         if kind in ("block", "scatter") and kept:
             if full is None:  # every agent over the horizon, built once, at the first block
                 full = _build(problem, keep, states, None)
-                full_model = full.model
                 budget.charge_build(full.model)
-            nb = _part(full, states, spread if kind == "scatter" else [x for x in days if window[0] <= x <= window[1]])
+            nb = _part(full, states, spread)
             budget.charge_part(nb, full)
         else:
             nb = _build(problem, keep, states, window, kind == "type")
@@ -1413,7 +1412,8 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
         _hold(nb, states, held)
         if kind == "type":
             _keep_pattern(nb, states)
-        if nb.model is full_model and total is not None:
+        in_full = full is not None and nb.model is full.model
+        if in_full and total is not None:
             current = total  # the whole roster's cost in this model, kept up to date below
         else:
             _fix(nb, states)
@@ -1427,7 +1427,7 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
                                f"({check.status_name(status)} with every day fixed)")
             current = int(round(check.objective_value))
             _unfix(nb)
-            if nb.model is full_model:
+            if in_full:
                 total = current
         nb.model.clear_hints()  # (a kept model has the last step's)
         for (a, d), lits in nb.free.items():
