@@ -61,6 +61,13 @@ class Request:
     def days(self) -> list[date]:
         return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
 
+    def met_by(self, state: str) -> bool:
+        """Whether an ``on``, ``off`` or ``avoid`` request is met on a day of it whose state is
+        `state` (a shift, OFF or LEAVE): an ``on`` one when a shift is worked (its shift, when it
+        names one), the others when none is (not its shift, when it names one)."""
+        hit = state not in (OFF, LEAVE) and (self.shift is None or state == self.shift)
+        return hit if self.kind == "on" else not hit
+
 
 @dataclass(frozen=True)
 class Problem:

@@ -152,3 +152,18 @@ def test_rotation_phases_are_balanced_shop_by_shop():
     for shop in ("A", "B", "C"):
         both = [phase[a] for a, c in sets.items() if shop in c]
         assert sorted(both) == [False, True], (shop, phase)
+
+
+def test_a_request_is_met_by_the_days_state_as_the_model_prices_it():
+    """Request.met_by, shared by the polish's move cost and the agent-group search's draw of
+    unmet requests: on (any shift / its shift) is met by a shift worked (that shift); off and
+    avoid by no shift worked (not that shift); leave and off are no shift worked."""
+    from scheduler.domain import LEAVE, OFF
+
+    d = MONTH
+    on_any, on_e = Request("a", d, d, "on"), Request("a", d, d, "on", "E")
+    off_any, avoid_e = Request("a", d, d, "off"), Request("a", d, d, "avoid", "E")
+    table = {OFF: (False, False, True, True), LEAVE: (False, False, True, True),
+             "E": (True, True, False, False), "L": (True, False, False, True)}
+    for state, want in table.items():
+        assert tuple(r.met_by(state) for r in (on_any, on_e, off_any, avoid_e)) == want, state

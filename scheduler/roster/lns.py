@@ -211,18 +211,27 @@ def _set_domain(proto, index: int, lo: int, hi: int) -> None:
     dom[0], dom[1] = lo, hi
 
 
+def _save_and_set(proto, saved: dict[int, tuple[int, int]], index: int, value: int) -> None:
+    """Fix a literal to `value`, its first domain kept in `saved` (for :func:`_restore`)."""
+    dom = proto.variables[index].domain
+    saved.setdefault(index, (dom[0], dom[1]))
+    _set_domain(proto, index, value, value)
+
+
+def _restore(proto, saved: dict[int, tuple[int, int]]) -> None:
+    for i, (lo, hi) in saved.items():
+        _set_domain(proto, i, lo, hi)
+    saved.clear()
+
+
 def _restrict(nb: _Neighbourhood, index: int, value: int) -> None:
     """Fix a literal of `nb` to `value` for one step, keeping its domain for :func:`_release`."""
-    dom = nb.model.proto.variables[index].domain
-    nb.base.setdefault(index, (dom[0], dom[1]))
-    _set_domain(nb.model.proto, index, value, value)
+    _save_and_set(nb.model.proto, nb.base, index, value)
 
 
 def _release(nb: _Neighbourhood) -> None:
     """Undo the step's :func:`_restrict` (after :func:`_unfix`): a model kept across steps."""
-    for i, (lo, hi) in nb.base.items():
-        _set_domain(nb.model.proto, i, lo, hi)
-    nb.base.clear()
+    _restore(nb.model.proto, nb.base)
 
 
 def _keep_pattern(nb: _Neighbourhood, states: States) -> None:
@@ -268,9 +277,7 @@ def _part(full: _Neighbourhood, states: States, days: Collection[date]) -> _Neig
 
 def _pin(nb: _Neighbourhood, index: int, value: int) -> None:
     """Fix a literal of `nb` to `value`, keeping its domain for :func:`_unfix`."""
-    dom = nb.model.proto.variables[index].domain
-    nb.domains.setdefault(index, (dom[0], dom[1]))
-    _set_domain(nb.model.proto, index, value, value)
+    _save_and_set(nb.model.proto, nb.domains, index, value)
 
 
 def _fix(nb: _Neighbourhood, states: States) -> None:
@@ -280,9 +287,7 @@ def _fix(nb: _Neighbourhood, states: States) -> None:
 
 
 def _unfix(nb: _Neighbourhood) -> None:
-    for i, (lo, hi) in nb.domains.items():
-        _set_domain(nb.model.proto, i, lo, hi)
-    nb.domains.clear()
+    _restore(nb.model.proto, nb.domains)
 
 
 def _read(solver: cp_model.CpSolver, nb: _Neighbourhood) -> States:
@@ -1144,9 +1149,7 @@ def _unmet_request_day(problem: Problem, states: States, rng: np.random.Generato
             continue
         for d in r.days():
             st = states.get((r.agent_id, d), OFF)
-            worked = st not in (OFF, LEAVE)
-            hit = worked and (r.shift is None or st == r.shift)
-            if (r.kind == "on") != hit and st != LEAVE:
+            if st != LEAVE and not r.met_by(st):
                 unmet.append(d)
                 weights.append(r.weight)
     if not unmet:

@@ -140,14 +140,10 @@ def polish(problem: Problem, states: dict[tuple[str, date], str], sets: dict[str
     for r in problem.requests:
         if r.kind in ("off", "on", "avoid"):
             for d in r.days():
-                requests.setdefault((r.agent_id, d), []).append((r.kind, r.shift, w_req * r.weight))
+                requests.setdefault((r.agent_id, d), []).append(r)
 
     def req_cost(a: str, d: date, st: str) -> int:
-        out = 0
-        for kind, s, w in requests.get((a, d), ()):
-            hit = st in shift_ids if s is None else st == s
-            out += w if (hit if kind != "on" else not hit) else 0
-        return out
+        return sum(w_req * r.weight for r in requests.get((a, d), ()) if not r.met_by(st))
 
     # ---- heads per slot and set, and the slots' costs
     slots = slot_costs(problem, sets)
