@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -486,13 +486,14 @@ def test_the_roulette_tries_each_kind_in_turn_then_favours_what_pays():
     assert seconds["slow"] / sum(seconds.values()) == pytest.approx(slow * 4 / (slow * 4 + (1 - slow) * 0.4), abs=0.05)
 
 
-@pytest.mark.parametrize("kind", ["block", "scatter"])
+@pytest.mark.parametrize("kind", ["block", "scatter", "cover"])
 def test_a_block_step_frees_every_agent_over_a_few_days_at_random_places(eight, monkeypatch, kind):
     """A block step: every agent, days worked and shifts free, over a few days, the rest fixed:
-    first BLOCK_STEP_LITERALS' worth (here 6 agents x (2 shifts + off) x 5 days), then a day
-    more after a step solved to optimality, a day less after one that was not (2 to 28 days);
-    consecutive days for a block, scattered ones for a scatter step. The search made only of
-    such steps lowers the cost by what it reports and keeps every hard rule."""
+    first BLOCK_STEP_LITERALS' worth (here 6 agents x (2 shifts + off) x 5 days; a cover
+    step's first two, the day of a slot short and of one over), then a day more after a step
+    solved to optimality, a day less after one that was not (2 to 28 days); consecutive days
+    for a block, scattered ones for a scatter or cover step. The search made only of such
+    steps lowers the cost by what it reports and keeps every hard rule."""
     inst, p, start = eight
     full, built = [], []
     real, real_part = lns._build, lns._part
@@ -533,7 +534,7 @@ def test_a_block_step_frees_every_agent_over_a_few_days_at_random_places(eight, 
     fresh = lns._build(p, [a.id for a in p.agents], start, None).model.proto
     assert _domains(full[0][2].model.proto) == _domains(fresh)
     sizes = [len(days) for _, days in built]
-    assert sizes[0] == 5 and all(2 <= n <= 28 for n in sizes)
+    assert sizes[0] == (2 if kind == "cover" else 5) and all(2 <= n <= 28 for n in sizes)
     assert sizes[1:] == [min(28, n + 1) if opt else max(2, n - 1) for n, opt in zip(sizes, optimal)][:len(sizes) - 1]
     consecutive = [(days[-1] - days[0]).days + 1 == len(days) for _, days in built]
     assert all(consecutive) if kind == "block" else not all(consecutive)
@@ -554,7 +555,7 @@ def test_the_adaptive_search_draws_blocks_on_four_weeks_at_most_and_windows_beyo
     p = _problem(inst)
     start = lns.construct(p, p.config.solver, 2.0)
     _, stats = lns.improve(p, start, p.config.solver, 1.0, sub_seconds=0.2, adaptive=True)
-    assert set(stats.kinds) == {"day", "group", "one", "block", "scatter", "type"}  # Instance1: 14 days
+    assert set(stats.kinds) == {"day", "group", "one", "block", "scatter", "cover", "type"}  # Instance1: 14 days
 
 
 def test_a_scatter_step_draws_the_day_of_an_unmet_request_by_its_weight():
@@ -578,6 +579,24 @@ def test_a_scatter_step_draws_the_day_of_an_unmet_request_by_its_weight():
     assert set(drawn) == {d0, d2} and 2.3 < drawn[d0] / drawn[d2] < 4
     met = dataclasses.replace(p, requests=requests[2:4])
     assert len({lns._unmet_request_day(met, states, rng) for _ in range(50)}) > 3
+
+
+def test_a_cover_step_draws_a_day_short_and_a_day_over_by_their_cost():
+    """Of a slot two heads short at 100 a head, one short at 50, one over by three at 1 a head
+    and one over by one at no cost, the short days are drawn in proportion to 200 : 50 and the
+    over days to 3 : 1 (a head over at no cost counts as 1); a slot met exactly never; None
+    when no slot is short (or over)."""
+    d = [date(2024, 1, i) for i in range(1, 6)]
+    need = {(d[0], "E"): (3, 100, 1), (d[1], "E"): (2, 50, 1), (d[2], "L"): (1, 100, 1),
+            (d[3], "L"): (1, 100, 0), (d[4], "E"): (2, 100, 1)}
+    staffed = Counter({(d[0], "E"): 1, (d[1], "E"): 1, (d[2], "L"): 4, (d[3], "L"): 2, (d[4], "E"): 2})
+    rng = np.random.default_rng(0)
+    short = Counter(lns._gap_day(staffed, need, rng, True) for _ in range(500))
+    over = Counter(lns._gap_day(staffed, need, rng, False) for _ in range(500))
+    assert set(short) == {d[0], d[1]} and 3 < short[d[0]] / short[d[1]] < 5.5
+    assert set(over) == {d[2], d[3]} and 2 < over[d[2]] / over[d[3]] < 4.5
+    met = Counter({k: v[0] for k, v in need.items()})
+    assert lns._gap_day(met, need, rng, True) is None and lns._gap_day(met, need, rng, False) is None
 
 
 def _pattern(p, states):
