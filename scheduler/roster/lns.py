@@ -1104,6 +1104,14 @@ def _staffed(states: States) -> Counter:
     return Counter((d, st) for (a, d), st in states.items() if st not in (OFF, LEAVE))
 
 
+def _drawn(items: list, weights: list[float], rng: np.random.Generator):
+    """One of `items` drawn in proportion to `weights`; None when there are none."""
+    if not items:
+        return None
+    p = np.array(weights, dtype=float)
+    return items[int(rng.choice(len(items), p=p / p.sum()))]
+
+
 def _costly_day(staffed: Counter, need: dict, rng: np.random.Generator) -> date | None:
     """The day of a costly (day, shift) (`staffed`: see :func:`_staffed`): a slot short of its
     head count, drawn by the cost of the shortage, or, when none is short, one over it; None
@@ -1114,10 +1122,7 @@ def _costly_day(staffed: Counter, need: dict, rng: np.random.Generator) -> date 
         if gap:
             slots.append(d)
             costs.append(gap * under if gap > 0 else -gap * over * 0.01)
-    if not slots:
-        return None
-    p = np.array(costs, dtype=float)
-    return slots[int(rng.choice(len(slots), p=p / p.sum()))]
+    return _drawn(slots, costs, rng)
 
 
 def _gap_day(staffed: Counter, need: dict, rng: np.random.Generator, short: bool) -> date | None:
@@ -1133,10 +1138,7 @@ def _gap_day(staffed: Counter, need: dict, rng: np.random.Generator, short: bool
         elif gap < 0 and not short:
             slots.append(d)
             costs.append(-gap * max(over, 1))
-    if not slots:
-        return None
-    p = np.array(costs, dtype=float)
-    return slots[int(rng.choice(len(slots), p=p / p.sum()))]
+    return _drawn(slots, costs, rng)
 
 
 def _around_a_day(states: States, d: date | None, ids: list[str], k: int, rng: np.random.Generator) -> list[str]:
@@ -1173,8 +1175,14 @@ def _unmet_request_day(problem: Problem, states: States, rng: np.random.Generato
                 weights.append(r.weight)
     if not unmet:
         return problem.days[int(rng.integers(0, len(problem.days)))]
-    p = np.array(weights, dtype=float)
-    return unmet[int(rng.choice(len(unmet), p=p / p.sum()))]
+    return _drawn(unmet, weights, rng)
+
+
+def _with_random_days(chosen: set[date], n: int, days: list[date], rng: np.random.Generator) -> set[date]:
+    """`chosen` and days of `days` drawn at random, `n` days in all (or every day)."""
+    rest = [x for x in days if x not in chosen]
+    extra = min(len(rest), max(0, n - len(chosen)))
+    return chosen | set(rng.choice(rest, size=extra, replace=False).tolist())
 
 
 def _resized(n: int, optimal: bool, most: int) -> int:
@@ -1378,12 +1386,12 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
     type_days = max(1, TYPE_STEP_LITERALS // per_day)
     block_most = max(2, len(days) // 2)
     block_days = min(block_most, max(2, BLOCK_STEP_LITERALS // per_day))
+    # days of a block, a scatter and a cover step, each resized after its steps
+    sizes = {"block": block_days, "scatter": block_days, "cover": 2}
     # block steps on horizons of four weeks at most; longer ones have window steps instead
     full: _Neighbourhood | None = None  # every agent over the horizon, for block and scatter steps
     kept = per_day * len(days) <= FULL_MODEL_LITERALS
     total: int | None = None  # the whole roster's cost in the full model, once known
-    scatter_days = block_days
-    cover_days = 2
     wheel = (_Roulette(["day", "group", "one"] + (["window"] if long_horizon else ["block"])
                        + (["scatter", "cover"] if kept and not long_horizon else []) + ["type"])
              if adaptive else None)
@@ -1409,23 +1417,19 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
         elif kind == "block":
             # every agent over a few days at a random place, days worked and shifts free
             keep = list(ids)
-            start = int(rng.integers(0, len(days) - block_days + 1))
-            spread = days[start:start + block_days]
+            start = int(rng.integers(0, len(days) - sizes["block"] + 1))
+            spread = days[start:start + sizes["block"]]
             window = (spread[0], spread[-1])
         elif kind == "scatter":
             # every agent over a day of an unmet request (drawn by its weight) and days at random
             keep = list(ids)
-            d = _unmet_request_day(problem, states, rng)
-            rest = [x for x in days if x != d]
-            spread = {d, *rng.choice(rest, size=scatter_days - 1, replace=False).tolist()}
+            spread = _with_random_days({_unmet_request_day(problem, states, rng)}, sizes["scatter"], days, rng)
         elif kind == "cover":
             # every agent over the day of a slot short and the day of a slot over, and days at random
             keep = list(ids)
             pair = {x for x in (_gap_day(staffed, need, rng, True), _gap_day(staffed, need, rng, False))
                     if x is not None} or {days[int(rng.integers(0, len(days)))]}
-            rest = [x for x in days if x not in pair]
-            extra = min(len(rest), max(0, cover_days - len(pair)))
-            spread = pair | set(rng.choice(rest, size=extra, replace=False).tolist())
+            spread = _with_random_days(pair, sizes["cover"], days, rng)
         elif kind == "window":
             # a window of days around a costly day (at a random place in it), agents around it
             d, window = _window_around(staffed, need, days, window_days, rng)
@@ -1494,12 +1498,8 @@ def improve(problem: Problem, states: States, cfg: SolverConfig, seconds: float,
         stats.optimal += int(optimal)
         if kind in ("day", "group"):
             group = _resized(group, optimal, len(ids))
-        elif kind == "block":
-            block_days = _resized(block_days, optimal, block_most)
-        elif kind == "scatter":
-            scatter_days = _resized(scatter_days, optimal, block_most)
-        elif kind == "cover":
-            cover_days = _resized(cover_days, optimal, block_most)
+        elif kind in sizes:
+            sizes[kind] = _resized(sizes[kind], optimal, block_most)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
         if found <= current:
