@@ -179,8 +179,13 @@ def model_literals(inst: Instance) -> int:
 # its LP to converge in the time: about 25-30 pricing rounds, each one agent's model (days x
 # types) per agent. It was behind lns on 12 at 60 s (16.8k staff x days x types: 5,815 / 5,068;
 # its LP takes 40 s to converge, the dive gets 1 step), 13 (60k: 4,814 / 3,095) and 20 (182
-# days: 6 LP rounds in 100 s, 8,233 / 5,877). Hence: cpsat on four weeks up to
-# AUTO_CPSAT_LITERALS literals; cg on horizons up to AUTO_CG_DAYS with at most AUTO_CG_WORK_PER_S
+# days: 6 LP rounds in 100 s, 8,233 / 5,877). On the four-week instances, hybrid (cpsat for
+# half the limit, then the agent-group search from its roster, adaptive) was ahead of cpsat
+# alone on 8 (seeds 0-4: mean 1,330 against 1,455; with a quarter of the limit for the search,
+# 1,311-1,325) but behind where CP-SAT needs the whole minute for the last head or the proof:
+# 6 gave 2,040-2,042 in three of its five runs (cpsat 1,950 proven, 1,952), 9 539 in one of
+# ten (439-442 in the others), and 4 was left unproven in two of five. Hence: cpsat on four
+# weeks up to AUTO_CPSAT_LITERALS literals; cg on horizons up to AUTO_CG_DAYS with at most AUTO_CG_WORK_PER_S
 # staff x days x types per second of the time limit (10: 93, 11: 140, 19: 56 - 12: 280, 13:
 # 202); lns on the rest.
 AUTO_CPSAT_LITERALS = 6_000
@@ -242,9 +247,9 @@ def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, see
       until the LP is optimal, a dive to a roster and CP-SAT over the columns, for CG_SHARE of
       the time left; ``lns`` from its roster for the rest. The bound column is the column
       generation's Lagrangian bound;
-    * ``hybrid`` - ``cpsat`` for `1 - lns_share` of the limit, then ``lns`` from its roster
-      (from a constructed one if it found none) for the rest; skipped when ``cpsat`` proved
-      optimality;
+    * ``hybrid`` - ``cpsat`` for `1 - lns_share` of the limit, then ``lns``'s search (its
+      kinds of step drawn adaptively) from its roster (from a constructed one if it found
+      none) for the rest; the search is skipped when ``cpsat`` proved optimality;
     * ``auto`` (default) - :func:`auto_method`: ``cpsat`` when the whole model has at most
       AUTO_CPSAT_LITERALS shift and day-off literals (staff x days x (shift types + 1)) over at
       most AUTO_CPSAT_DAYS days, else
@@ -341,19 +346,19 @@ def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, see
                          cg_columns=cs.columns, cg_dive_objective=cs.dive_objective,
                          cg_master_status=cs.master_status, cg_objective=cg_obj)
             first, t_lns = cg_obj, elapsed()
-        # the search alone chooses its kinds of step by what each pays (lns.improve's
-        # adaptive roulette); after cg's dive and in hybrid it keeps the fixed shares it was
-        # measured with (14-19)
+        # the search chooses its kinds of step by what each pays (lns.improve's adaptive
+        # roulette), alone and after cpsat (hybrid); after cg's dive it keeps the fixed shares
+        # it was measured with (14-19)
         left = max(time_limit - elapsed(), 0.0)
         followers = [a for a, mode in follow.items() if mode != "none"] if hold_plan else []
         hold = {(a, d) for a in followers for wk in weekends(problem.days) for d in wk}
-        states, stats = lns.improve(problem, states, cfg, left, adaptive=method == "lns",
+        states, stats = lns.improve(problem, states, cfg, left, adaptive=method in ("lns", "hybrid"),
                                     hold=hold, hold_for=HOLD_SHARE * left)
         trace += [(round(t_lns + t, 2), first - dec) for t, dec in stats.trace]
         extra.update(lns_seconds=round(elapsed() - t_lns, 2), lns_neighbourhoods=stats.tried,
                      lns_improved=stats.improved, lns_optimal=stats.optimal,
                      lns_type_steps=stats.type_steps, lns_type_improved=stats.type_improved,
-                     lns_adaptive=method == "lns", lns_held=len(hold), lns_hold_seconds=round(HOLD_SHARE * left, 2) if hold else 0,
+                     lns_adaptive=method in ("lns", "hybrid"), lns_held=len(hold), lns_hold_seconds=round(HOLD_SHARE * left, 2) if hold else 0,
                      lns_kinds={k: {"steps": t[0], "improved": t[1], "decrease": t[2], "seconds": round(t[3], 2)}
                                 for k, t in stats.kinds.items()},
                      lns_objective=first - stats.decrease)

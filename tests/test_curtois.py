@@ -328,6 +328,21 @@ def test_agent_group_method_reports_the_evaluator_objective_and_its_trace():
     assert good and followers > 0 and res["lns_held"] == 4 * followers
 
 
+def test_hybrid_method_searches_from_the_whole_models_roster_with_adaptive_kinds():
+    """method hybrid: CP-SAT on the whole model (here stopped at its first roster), then the
+    agent-group search from that roster with its kinds of step drawn adaptively (the roulette
+    tries each in turn: the fixed shares of a 14-day horizon have only day and group steps);
+    the search lowers the whole model's objective, and the roster keeps every rule."""
+    from curtois import solve_instance
+    inst = read_instance(Path(__file__).parent / "data" / "curtois" / "Instance1.txt")
+    res = solve_instance(inst, time_limit=6, workers=2, seed=0, method="hybrid",
+                         params="stop_after_first_solution=true")
+    assert res["method"] == "hybrid" and res["full_model"] and res["status"] == "FEASIBLE"
+    assert res["lns_adaptive"] and {"day", "group", "one", "block"} <= set(res["lns_kinds"])
+    assert res["objective"] == res["lns_objective"] < res["full_model_objective"]
+    assert res["feasible"] and res["evaluation"].violations == [] and res["validator"].empty
+
+
 def test_auto_method_goes_by_model_size_and_horizon():
     import dataclasses
 
