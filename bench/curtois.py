@@ -456,10 +456,24 @@ def main(argv: list[str] | None = None) -> int:
                     help="auto: cpsat on small models, cg where its pricing fits the time, lns on the rest (see auto_method)")
     ap.add_argument("--lns-share", type=float, default=0.5, help="hybrid: share of the limit for the agent-group search")
     args = ap.parse_args(argv)
+    # bad arguments: one message naming what was expected, exit code 2, nothing written
+    if args.time_limit <= 0 or args.workers < 1:
+        ap.error(f"--time-limit must be > 0 and --workers >= 1 (got {args.time_limit:g} and {args.workers})")
+    for name, share in (("--start-share", args.start_share), ("--lns-share", args.lns_share)):
+        if not 0 <= share <= 1:
+            ap.error(f"{name} must be a share of the time limit between 0 and 1 (got {share:g})")
+    known_path = args.data / "best_known.csv"
+    if not known_path.is_file():
+        ap.error(f"{known_path}: no best-known table there (--data must be the Curtois folder)")
+    known = best_known(args.data)
+    for n in args.instances:
+        if not (args.data / f"Instance{n}.txt").is_file():
+            ap.error(f"{args.data / f'Instance{n}.txt'}: no such instance file (instances are 1-24)")
+        if f"Instance{n}" not in known:
+            ap.error(f"{known_path}: no row for Instance{n}")
     from rich.console import Console
     from rich.table import Table
 
-    known = best_known(args.data)
     (args.out / "curtois").mkdir(parents=True, exist_ok=True)
     results_path = args.out / "curtois.json"
     for n in args.instances:

@@ -405,6 +405,37 @@ def test_results_of_two_runs_merge_into_one_table(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["curtois.json"]  # written whole, then renamed
 
 
+@pytest.mark.parametrize("argv, says", [
+    (["25"], "Instance25.txt: no such instance file (instances are 1-24)"),
+    (["2"], "best_known.csv: no row for Instance2"),
+    (["1", "--lns-share", "1.5"], "--lns-share must be a share of the time limit between 0 and 1 (got 1.5)"),
+    (["1", "--start-share", "-0.1"], "--start-share must be a share"),
+    (["1", "--time-limit", "0"], "--time-limit must be > 0 and --workers >= 1 (got 0 and 2)"),
+    (["1", "--workers", "0"], "--workers >= 1"),
+])
+def test_the_bench_refuses_bad_arguments_with_one_message_and_exit_2(tmp_path, capsys, argv, says):
+    """Before any solve: a missing instance file or best-known row, a share outside 0-1, a
+    time limit or workers out of range, each one message naming it; nothing written."""
+    import shutil
+
+    from curtois import main
+    data, out = tmp_path / "data", tmp_path / "out"
+    data.mkdir()
+    shutil.copy(Path(__file__).parent / "data" / "curtois" / "Instance1.txt", data)
+    (data / "Instance2.txt").write_text("SECTION_HORIZON\n14\n", encoding="utf-8")
+    (data / "best_known.csv").write_text("instance,best_known_objective,lower_bound\nInstance1,607,607\n",
+                                         encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--data", str(data), "--out", str(out)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err
+    assert not out.exists()
+    with pytest.raises(SystemExit) as exc:  # no best-known table at all
+        main(["1", "--data", str(tmp_path), "--out", str(out)])
+    assert exc.value.code == 2 and "no best-known table there" in capsys.readouterr().err
+
+
 def test_the_tables_cover_bound_is_the_larger_bound_and_says_which():
     from curtois import _cover_bound
     assert _cover_bound({"weekend_bound": 700, "type_bound": 1200}) == "1200 t"
