@@ -30,6 +30,7 @@ import fcntl
 import json
 import os
 import sys
+import threading
 import time
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
@@ -184,7 +185,12 @@ def model_literals(inst: Instance) -> int:
 # alone on 8 (seeds 0-4: mean 1,330 against 1,455; with a quarter of the limit for the search,
 # 1,311-1,325) but behind where CP-SAT needs the whole minute for the last head or the proof:
 # 6 gave 2,040-2,042 in three of its five runs (cpsat 1,950 proven, 1,952), 9 539 in one of
-# ten (439-442 in the others), and 4 was left unproven in two of five. Hence: cpsat on four
+# ten (439-442 in the others), and 4 was left unproven in two of five. At half the limit CP-SAT's
+# gap was 0.3-7.8 % on 4, 6 and 7 (close to its proof or to the last head), 7.5-8.4 % on 9
+# (59-64 % in the runs whose bound stayed weak), 11-21 % on 8 and 17 % on 5. With the switch at
+# SWITCH_GAP (CP-SAT keeps the whole limit below it), seeds 0-2: 6 1,950 in all three (two
+# proven), 8 1,320 / 1,323 / 1,308 (switched), 9 442 / 439 / 439, 4 proven (seeds 0/1), 5
+# 1,143 (switched), 7 1,058 (seed 0). Hence: hybrid, with that switch, on four
 # weeks up to AUTO_CPSAT_LITERALS literals; cg on horizons up to AUTO_CG_DAYS with at most AUTO_CG_WORK_PER_S
 # staff x days x types per second of the time limit (10: 93, 11: 140, 19: 56 - 12: 280, 13:
 # 202); lns on the rest.
@@ -197,6 +203,7 @@ SHIFTS_SHARE = 0.12  # method lns: the weekend shifts' time (lns.weekend_shifts)
 HOLD_SHARE = 0.5  # method lns: the search holds the weekends of the agents that followed the plan for this share of its time
 HOLD_EXCESS = 0.1  # ... when the planned shifts leave at most this share of the weekend heads short beyond the day-level plan
 CG_SHARE = 0.7  # method cg: share of the time after the first roster for price-and-dive; LNS gets the rest
+SWITCH_GAP = 0.10  # method hybrid: CP-SAT keeps the whole limit when its gap at the switch is below this (see solve_instance)
 
 
 def weekend_heads_short(problem: Problem, plan: dict[tuple[str, date], bool],
@@ -218,10 +225,18 @@ def weekend_heads_short(problem: Problem, plan: dict[tuple[str, date], bool],
             sum(max(0, h - staffed[key]) for key, h in need.items()))
 
 
+def relative_gap(best: int | None, bound: float) -> float | None:
+    """CP-SAT's gap, (best objective - bound) / best objective; None without a roster yet, 0
+    at a best objective of 0 (nothing left to prove)."""
+    if best is None:
+        return None
+    return 0.0 if best <= 0 else max(0.0, best - bound) / best
+
+
 def auto_method(inst: Instance, time_limit: float = 60) -> str:
-    """cpsat on small models, cg where its pricing rounds fit the time, else lns (see above)."""
+    """hybrid on small models, cg where its pricing rounds fit the time, else lns (see above)."""
     if model_literals(inst) <= AUTO_CPSAT_LITERALS and inst.horizon <= AUTO_CPSAT_DAYS:
-        return "cpsat"
+        return "hybrid"
     work = len(inst.staff) * inst.horizon * len(inst.lengths)
     if inst.horizon <= AUTO_CG_DAYS and work <= AUTO_CG_WORK_PER_S * time_limit:
         return "cg"
@@ -230,7 +245,8 @@ def auto_method(inst: Instance, time_limit: float = 60) -> str:
 
 def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, seed: int = 0,
                    log: bool = False, params: str = "", start_share: float = 0.0,
-                   start_params: str = "", method: str = "auto", lns_share: float = 0.5) -> dict:
+                   start_params: str = "", method: str = "auto", lns_share: float = 0.5,
+                   switch_gap: float = SWITCH_GAP) -> dict:
     """Build with the engine, solve, evaluate independently. Returns the table row plus `rows`
     (employee, day, shift) and `validator` (the engine validator's violations frame).
 
@@ -247,10 +263,13 @@ def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, see
       until the LP is optimal, a dive to a roster and CP-SAT over the columns, for CG_SHARE of
       the time left; ``lns`` from its roster for the rest. The bound column is the column
       generation's Lagrangian bound;
-    * ``hybrid`` - ``cpsat`` for `1 - lns_share` of the limit, then ``lns``'s search (its
-      kinds of step drawn adaptively) from its roster (from a constructed one if it found
-      none) for the rest; the search is skipped when ``cpsat`` proved optimality;
-    * ``auto`` (default) - :func:`auto_method`: ``cpsat`` when the whole model has at most
+    * ``hybrid`` - ``cpsat``, and at `1 - lns_share` of the limit ``lns``'s search (its kinds
+      of step drawn adaptively) from its roster (from a constructed one if it found none) for
+      the rest, unless CP-SAT's relative gap (best objective less bound, over the best) is
+      below `switch_gap` then: CP-SAT is close to its proof or to the last heads and keeps the
+      whole limit (0: always switch; wall-clock mode only). No search when ``cpsat`` proved
+      optimality;
+    * ``auto`` (default) - :func:`auto_method`: ``hybrid`` when the whole model has at most
       AUTO_CPSAT_LITERALS shift and day-off literals (staff x days x (shift types + 1)) over at
       most AUTO_CPSAT_DAYS days, else
       ``cg`` on horizons of at most AUTO_CG_DAYS with at most AUTO_CG_WORK_PER_S staff x days x
@@ -278,7 +297,10 @@ def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, see
             start_s = feasible_start(built.model, cfg, start_share * time_limit, start_params)
         solver = cp_model.CpSolver()
         share = 1.0 if method == "cpsat" else 1.0 - lns_share
-        configure_solver(solver, cfg, max(1.0, share * time_limit - elapsed()))
+        # hybrid: CP-SAT runs for the whole limit and is stopped at `share` of it when its gap
+        # then is at least switch_gap (a timer reads the last solution and the bound so far)
+        switch = method == "hybrid" and switch_gap > 0 and not cfg.deterministic
+        configure_solver(solver, cfg, max(1.0, (1.0 if switch else share) * time_limit - elapsed()))
         if workers <= 2 and "subsolvers" not in params:
             # the one full-problem worker runs the LP with every constraint linearised (clauses
             # included): its bound is close to the optimum and guides the search; the other worker
@@ -287,7 +309,25 @@ def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, see
         _apply_params(solver, params)
         solver.parameters.log_search_progress = log
         progress = _Progress(started)
+        timer = None
+        if switch:
+            bound_now = [0.0]
+            solver.best_bound_callback = lambda b: bound_now.__setitem__(0, b)
+
+            def at_switch() -> None:
+                best = progress.trace[-1][1] if progress.trace else None
+                gap = relative_gap(best, bound_now[0])
+                stop = gap is None or gap >= switch_gap
+                extra.update(switch_seconds=round(elapsed(), 2), switch_gap=None if gap is None else round(gap, 4),
+                             switched=stop)
+                if stop:
+                    solver.stop_search()
+
+            timer = threading.Timer(max(0.0, share * time_limit - elapsed()), at_switch)
+            timer.start()
         status = solver.solve(built.model, progress)
+        if timer is not None:
+            timer.cancel()
         name = solver.status_name(status)
         bound = solver.best_objective_bound
         extra.update(start_seconds=None if start_s is None else round(start_s, 2),
@@ -453,7 +493,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="share of the time limit for a starting roster without the objective (0: none)")
     ap.add_argument("--start-params", default="", help="extra CP-SAT parameters of that start")
     ap.add_argument("--method", choices=("auto", "cpsat", "lns", "hybrid", "cg"), default="auto",
-                    help="auto: cpsat on small models, cg where its pricing fits the time, lns on the rest (see auto_method)")
+                    help="auto: hybrid on small models, cg where its pricing fits the time, lns on the rest (see auto_method)")
     ap.add_argument("--lns-share", type=float, default=0.5, help="hybrid: share of the limit for the agent-group search")
     args = ap.parse_args(argv)
     # bad arguments: one message naming what was expected, exit code 2, nothing written

@@ -343,13 +343,22 @@ def test_hybrid_method_searches_from_the_whole_models_roster_with_adaptive_kinds
     assert res["feasible"] and res["evaluation"].violations == [] and res["validator"].empty
 
 
+def test_hybrid_switches_to_the_search_on_a_large_gap_only():
+    """CP-SAT keeps the whole limit while its gap at the switch is below SWITCH_GAP (4, 6 and 7
+    at half the limit: 0.3-7.8 %), and hands over on a larger one (8: 11-21 %) or without a roster."""
+    from curtois import SWITCH_GAP, relative_gap
+    assert relative_gap(1950, 1946) == pytest.approx(4 / 1950) and relative_gap(1950, 1946) < SWITCH_GAP
+    assert relative_gap(1424, 1267) == pytest.approx(157 / 1424) and relative_gap(1424, 1267) >= SWITCH_GAP
+    assert relative_gap(None, 100) is None and relative_gap(0, -5) == 0.0 and relative_gap(10, 12) == 0.0
+
+
 def test_auto_method_goes_by_model_size_and_horizon():
     import dataclasses
 
     from curtois import (AUTO_CG_DAYS, AUTO_CG_WORK_PER_S, AUTO_CPSAT_DAYS, AUTO_CPSAT_LITERALS, auto_method,
                          model_literals)
     inst = read_instance(Path(__file__).parent / "data" / "curtois" / "Instance1.txt")  # 14 days, 8 staff, 1 type
-    assert model_literals(inst) <= AUTO_CPSAT_LITERALS and auto_method(inst) == "cpsat"
+    assert model_literals(inst) <= AUTO_CPSAT_LITERALS and auto_method(inst) == "hybrid"
     longer = dataclasses.replace(inst, horizon=AUTO_CPSAT_DAYS + 7)  # small, but five weeks
     assert model_literals(longer) <= AUTO_CPSAT_LITERALS and auto_method(longer) == "cg"
     grown = dataclasses.replace(inst, staff=inst.staff * 30)  # 240 staff x 14 days x 1 type
