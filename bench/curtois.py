@@ -118,12 +118,20 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self.first: float | None = None
         self.last: float | None = None
         self.trace: list[tuple[float, int]] = []  # (seconds, solver objective) per improvement
+        self.bound = 0.0  # the best bound so far, when given as the solver's best_bound_callback
 
     def on_solution_callback(self) -> None:
         now = time.perf_counter() - self.started
         self.first = now if self.first is None else self.first
         self.last = now
         self.trace.append((round(now, 2), int(round(self.objective_value))))
+
+    def on_bound(self, bound: float) -> None:
+        self.bound = bound
+
+    def gap(self) -> float | None:
+        """:func:`relative_gap` of the last solution and the bound so far."""
+        return relative_gap(self.trace[-1][1] if self.trace else None, self.bound)
 
 
 def _apply_params(solver: cp_model.CpSolver, params: str) -> None:
@@ -311,12 +319,10 @@ def solve_instance(inst: Instance, time_limit: float = 60, workers: int = 2, see
         progress = _Progress(started)
         timer = None
         if switch:
-            bound_now = [0.0]
-            solver.best_bound_callback = lambda b: bound_now.__setitem__(0, b)
+            solver.best_bound_callback = progress.on_bound
 
             def at_switch() -> None:
-                best = progress.trace[-1][1] if progress.trace else None
-                gap = relative_gap(best, bound_now[0])
+                gap = progress.gap()
                 stop = gap is None or gap >= switch_gap
                 extra.update(switch_seconds=round(elapsed(), 2), switch_gap=None if gap is None else round(gap, 4),
                              switched=stop)
